@@ -1,0 +1,316 @@
+/*-------------------------------------------------------------------------
+ *
+ * envelope.c
+ *	  Build the API's response envelopes directly as jsonb.
+ *
+ * Envelopes are pushed value by value (pushJsonbValue), never printed and
+ * re-parsed.  Every error envelope sets response.status, so PostgREST
+ * answers with the HTTP status that belongs to its code.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type_d.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/guc.h"
+
+#include "envelope.h"
+
+typedef struct OppErrorInfo
+{
+	const char *code;
+	int			http_status;
+	const char *message;		/* default message */
+} OppErrorInfo;
+
+static const OppErrorInfo opp_errors[] = {
+	[OPP_ERR_VALIDATION] = {"VALIDATION_ERROR", 400, "Validation failed"},
+	[OPP_ERR_INVALID_STATUS] = {"INVALID_STATUS", 400, "Invalid status value"},
+	[OPP_ERR_INVALID_SOURCE] = {"INVALID_SOURCE", 400, "Invalid source value"},
+	[OPP_ERR_MISSING_API_KEY] = {"MISSING_API_KEY", 401, "API key is required: send it in the X-API-Key header"},
+	[OPP_ERR_INVALID_API_KEY] = {"INVALID_API_KEY", 401, "Invalid API key"},
+	[OPP_ERR_EXPIRED_API_KEY] = {"EXPIRED_API_KEY", 401, "API key has expired"},
+	[OPP_ERR_INSUFFICIENT_PERMISSIONS] = {"INSUFFICIENT_PERMISSIONS", 403, "API key lacks the required permission"},
+};
+
+void
+opp_set_response_status(int status)
+{
+	char		buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", status);
+	(void) set_config_option("response.status", buf, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/* UTC whatever the session's TimeZone is: the API's format has no offset. */
+void
+opp_format_utc(TimestampTz ts, char *buf)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	snprintf(buf, OPP_TIMESTAMP_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+			 tm.tm_year, tm.tm_mon, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static void
+push_string(JsonbParseState **ps, JsonbIteratorToken token,
+			const char *s, size_t len)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = unconstify(char *, s);
+	v.val.string.len = len;
+	(void) pushJsonbValue(ps, token, &v);
+}
+
+static void
+push_key(JsonbParseState **ps, const char *key)
+{
+	push_string(ps, WJB_KEY, key, strlen(key));
+}
+
+static void
+push_string_pair(JsonbParseState **ps, const char *key, const char *value)
+{
+	push_key(ps, key);
+	push_string(ps, WJB_VALUE, value, strlen(value));
+}
+
+static void
+push_bool_pair(JsonbParseState **ps, const char *key, bool value)
+{
+	JsonbValue	v;
+
+	push_key(ps, key);
+	v.type = jbvBool;
+	v.val.boolean = value;
+	(void) pushJsonbValue(ps, WJB_VALUE, &v);
+}
+
+/* The "data" object: every stored field that has a value. */
+static void
+push_opportunity(JsonbParseState **ps, const OppCreated *created,
+				 const char *created_at)
+{
+	const OppLead *lead = created->lead;
+	const char *stamp = opp_status_timestamp_field(&lead->text[OPP_FIELD_STATUS]);
+
+	(void) pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+	push_string_pair(ps, "id", created->id);
+	for (int f = 0; f < OPP_NUM_FIELDS; f++)
+	{
+		if (lead->text[f].str == NULL)
+			continue;
+		push_key(ps, opp_fields[f].name);
+		push_string(ps, WJB_VALUE, lead->text[f].str, lead->text[f].len);
+	}
+	if (lead->deal_value != NULL)
+	{
+		JsonbValue	v;
+
+		push_key(ps, opp_fields[OPP_FIELD_DEAL_VALUE].name);
+		v.type = jbvNumeric;
+		v.val.numeric = lead->deal_value;
+		(void) pushJsonbValue(ps, WJB_VALUE, &v);
+	}
+	push_string_pair(ps, "created_at", created_at);
+	if (stamp != NULL)
+		push_string_pair(ps, stamp, created_at);
+	(void) pushJsonbValue(ps, WJB_END_OBJECT, NULL);
+}
+
+/* {"field": "message", ...} */
+static void
+push_fields(JsonbParseState **ps, const OppFieldErrors *errors)
+{
+	(void) pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < errors->count; i++)
+	{
+		push_string(ps, WJB_KEY, errors->items[i].key, errors->items[i].keylen);
+		push_string(ps, WJB_VALUE, errors->items[i].message,
+					strlen(errors->items[i].message));
+	}
+	(void) pushJsonbValue(ps, WJB_END_OBJECT, NULL);
+}
+
+/* Open {"success": false, "error": {"code", "message" and leave it open. */
+static JsonbParseState *
+begin_error(OppErrorCode code, const char *message)
+{
+	JsonbParseState *ps = NULL;
+
+	opp_set_response_status(opp_errors[code].http_status);
+	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	push_bool_pair(&ps, "success", false);
+	push_key(&ps, "error");
+	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	push_string_pair(&ps, "code", opp_errors[code].code);
+	push_string_pair(&ps, "message",
+					 message != NULL ? message : opp_errors[code].message);
+	return ps;
+}
+
+/* Close the "error" object and the envelope. */
+static Jsonb *
+end_error(JsonbParseState *ps)
+{
+	(void) pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+}
+
+Jsonb *
+opp_error_response(OppErrorCode code, const char *message)
+{
+	return end_error(begin_error(code, message));
+}
+
+OppErrorCode
+opp_fields_error_code(const OppFieldErrors *errors)
+{
+	if (errors->count == 1 && errors->items[0].field == OPP_FIELD_STATUS)
+		return OPP_ERR_INVALID_STATUS;
+	if (errors->count == 1 && errors->items[0].field == OPP_FIELD_SOURCE)
+		return OPP_ERR_INVALID_SOURCE;
+	return OPP_ERR_VALIDATION;
+}
+
+Jsonb *
+opp_fields_error_response(const OppFieldErrors *errors)
+{
+	JsonbParseState *ps = begin_error(opp_fields_error_code(errors), NULL);
+
+	push_key(&ps, "details");
+	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	push_key(&ps, "fields");
+	push_fields(&ps, errors);
+	(void) pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+	return end_error(ps);
+}
+
+Jsonb *
+opp_items_error_response(const OppItemError *items, int nitems)
+{
+	JsonbParseState *ps = begin_error(OPP_ERR_VALIDATION, NULL);
+
+	push_key(&ps, "details");
+	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	push_key(&ps, "items");
+	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < nitems; i++)
+	{
+		char		index[16];
+
+		snprintf(index, sizeof(index), "%d", items[i].index);
+		push_key(&ps, index);
+		(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+		push_string_pair(&ps, "code", opp_errors[items[i].code].code);
+		push_string_pair(&ps, "message",
+						 items[i].message != NULL ? items[i].message :
+						 opp_errors[items[i].code].message);
+		if (items[i].fields != NULL)
+		{
+			push_key(&ps, "fields");
+			push_fields(&ps, items[i].fields);
+		}
+		(void) pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+	}
+	(void) pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+	(void) pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+	return end_error(ps);
+}
+
+/* Open {"success": true, "data": and leave it for the caller to fill. */
+static JsonbParseState *
+begin_success(void)
+{
+	JsonbParseState *ps = NULL;
+
+	opp_set_response_status(201);
+	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	push_bool_pair(&ps, "success", true);
+	push_key(&ps, "data");
+	return ps;
+}
+
+static Jsonb *
+end_success(JsonbParseState *ps)
+{
+	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+}
+
+Jsonb *
+opp_created_response(const OppCreated *created, TimestampTz created_at)
+{
+	JsonbParseState *ps = begin_success();
+	char		stamp[OPP_TIMESTAMP_SIZE];
+
+	opp_format_utc(created_at, stamp);
+	push_opportunity(&ps, created, stamp);
+	return end_success(ps);
+}
+
+Jsonb *
+opp_batch_created_response(const OppCreated *created, int n,
+						   TimestampTz created_at)
+{
+	JsonbParseState *ps = begin_success();
+	char		stamp[OPP_TIMESTAMP_SIZE];
+
+	opp_format_utc(created_at, stamp);
+	(void) pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < n; i++)
+		push_opportunity(&ps, &created[i], stamp);
+	(void) pushJsonbValue(&ps, WJB_END_ARRAY, NULL);
+	return end_success(ps);
+}
+
+Jsonb *
+opp_api_key_json(const OppNewApiKey *key)
+{
+	JsonbParseState *ps = NULL;
+	char		stamp[OPP_TIMESTAMP_SIZE];
+	Datum	   *perms;
+	int			nperms;
+
+	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	push_string_pair(&ps, "id", key->id);
+	push_string_pair(&ps, "key", key->key);
+	push_string_pair(&ps, "key_prefix", key->key_prefix);
+	push_string_pair(&ps, "name", key->name);
+
+	push_key(&ps, "permissions");
+	deconstruct_array(key->permissions, TEXTOID, -1, false, TYPALIGN_INT,
+					  &perms, NULL, &nperms);
+	(void) pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < nperms; i++)
+		push_string(&ps, WJB_ELEM, VARDATA_ANY(DatumGetPointer(perms[i])),
+					VARSIZE_ANY_EXHDR(DatumGetPointer(perms[i])));
+	(void) pushJsonbValue(&ps, WJB_END_ARRAY, NULL);
+
+	opp_format_utc(key->created_at, stamp);
+	push_string_pair(&ps, "created_at", stamp);
+	push_key(&ps, "expires_at");
+	if (key->expires)
+	{
+		opp_format_utc(key->expires_at, stamp);
+		push_string(&ps, WJB_VALUE, stamp, strlen(stamp));
+	}
+	else
+	{
+		JsonbValue	v;
+
+		v.type = jbvNull;
+		(void) pushJsonbValue(&ps, WJB_VALUE, &v);
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+}

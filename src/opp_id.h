@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * opp_id.h
+ *	  Random identifiers: opportunity ids and API key material.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OPP_ID_H
+#define OPP_ID_H
+
+#include "postgres.h"
+
+#include "fields.h"
+
+/* GUC opportunities.debug_repeat_id: exercise the collision retry */
+extern bool opp_debug_repeat_id;
+
+/* n characters of [0-9a-z] from pg_strong_random, uniformly */
+extern void opp_random_base36(char *out, size_t n);
+
+/*
+ * A new opportunity id in out (OPP_ID_LEN + 1 bytes).  retry says the
+ * previous id collided: only a first attempt may repeat an id under
+ * opportunities.debug_repeat_id.
+ */
+extern void opp_new_opportunity_id(char *out, bool retry);
+
+#endif							/* OPP_ID_H */
