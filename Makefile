@@ -14,8 +14,15 @@ SERVER_OBJS = src/opportunities.o src/request.o src/envelope.o src/opp_id.o \
 OBJS = $(PURE_OBJS) $(SERVER_OBJS)
 
 # pg_regress: PGXS defaults (sql/<test>.sql, expected/<test>.out)
-REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))
-REGRESS_OPTS = --load-extension=$(EXTENSION)
+REGRESS := $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8
+
+# Isolation tests: test/isolation/specs/<test>.spec, test/isolation/expected
+ISOLATION := $(patsubst test/isolation/specs/%.spec,%,$(wildcard test/isolation/specs/*.spec))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION) --encoding=UTF8
+
+# TAP tests (PostgreSQL::Test::Cluster): test/t/*.pl, run by "make prove"
+PROVE_TESTS := $(wildcard test/t/*.pl)
 
 # Our code builds clean under -Wall -Wextra; the server's own headers are
 # included as system headers so their unused parameters don't drown ours.
@@ -32,3 +39,7 @@ ISO_4217_JSON ?= /usr/share/iso-codes/json/iso_4217.json
 src/iso4217_codes.h: tools/gen-iso4217-codes $(ISO_4217_JSON)
 	perl tools/gen-iso4217-codes $(ISO_4217_JSON) > $@.tmp && mv $@.tmp $@
 src/currency.o: src/iso4217_codes.h
+
+.PHONY: prove
+prove:
+	$(prove_installcheck)
