@@ -94,6 +94,7 @@ opp_permissions_problem(ArrayType *perms, char **bad)
 {
 	Datum	   *elems;
 	bool	   *isnull;
+	char	  **names;
 	int			n;
 
 	*bad = NULL;
@@ -103,20 +104,22 @@ opp_permissions_problem(ArrayType *perms, char **bad)
 					  &elems, &isnull, &n);
 	if (n == 0)
 		return "at least one permission is required";
+	names = palloc(n * sizeof(char *));
 	for (int i = 0; i < n; i++)
 	{
 		bool		known = false;
 
 		if (isnull[i])
 			return "permissions must not contain NULL";
-		*bad = TextDatumGetCString(elems[i]);
+		names[i] = TextDatumGetCString(elems[i]);
 		for (size_t p = 0; p < lengthof(opp_permissions); p++)
-			known |= strcmp(*bad, opp_permissions[p]) == 0;
+			known |= strcmp(names[i], opp_permissions[p]) == 0;
+		*bad = names[i];
 		if (!known)
 			return "unknown permission";
 		for (int j = 0; j < i; j++)
 		{
-			if (DatumGetBool(DirectFunctionCall2(texteq, elems[i], elems[j])))
+			if (strcmp(names[i], names[j]) == 0)
 				return "duplicate permission";
 		}
 	}

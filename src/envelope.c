@@ -208,10 +208,8 @@ opp_items_error_response(const OppItemError *items, int nitems)
 	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < nitems; i++)
 	{
-		char		index[16];
-
-		snprintf(index, sizeof(index), "%d", items[i].index);
-		push_key(&ps, index);
+		/* pushed values are referenced, not copied, until the end */
+		push_key(&ps, psprintf("%d", items[i].index));
 		(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 		push_string_pair(&ps, "code", opp_errors[items[i].code].code);
 		push_string_pair(&ps, "message",

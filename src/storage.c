@@ -133,6 +133,7 @@ insert_with_fresh_id(SPIPlanPtr plan, OppCreated *created, Datum *values,
 		if (SPI_processed == 1)
 			return;
 		/* ON CONFLICT DO NOTHING skipped it: the id is taken */
+		elog(DEBUG1, "opportunity id collision, drawing another id");
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_UNIQUE_VIOLATION),

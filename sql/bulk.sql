@@ -1,0 +1,68 @@
+-- create_opportunities: a JSON array of bodies, all or nothing.
+CREATE FUNCTION try_bulk(body jsonb, OUT answer jsonb, OUT http_status text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	answer := masked(opportunities.create_opportunities(body));
+	http_status := current_setting('response.status', true);
+END
+$$;
+
+-- success: every item, in input order
+SELECT count(*) AS before FROM opportunities.opportunities \gset
+SELECT * FROM try_bulk('[
+	{"name": "Imported 1", "source": "list", "email": "one@example.com"},
+	{"name": "Imported 2", "source": "list", "deal_value": 10.5, "deal_currency": "eur"},
+	{"name": "Imported 3", "source": "list", "status": "won"}
+]');
+SELECT count(*) - :before AS written FROM opportunities.opportunities;
+
+-- the ids answered are the rows written, with distinct ids
+CREATE TEMP TABLE answer AS SELECT opportunities.create_opportunities(
+	(SELECT jsonb_agg(jsonb_build_object('name', 'Batch ' || i, 'source', 'list'))
+	 FROM generate_series(1, 50) i)) AS a;
+SELECT count(*) AS answered, count(DISTINCT e->>'id') AS distinct_ids,
+	count(o.id) AS stored,
+	bool_and(o.name = e->>'name') AS names_match,
+	bool_and(e->>'name' = 'Batch ' || n) AS in_order
+FROM answer, jsonb_array_elements(answer.a->'data') WITH ORDINALITY AS t(e, n)
+LEFT JOIN opportunities.opportunities o ON o.id = e->>'id';
+DROP TABLE answer;
+
+-- one bad item: nothing written, every failing item reported by index
+SELECT count(*) AS before FROM opportunities.opportunities \gset
+SELECT * FROM try_bulk('[
+	{"name": "Good"},
+	{"name": "Bad status", "status": "archived"},
+	{"email": "not-an-email"},
+	"not an object",
+	{"name": "Bad source", "source": "fax"},
+	{"name": "Good too"}
+]');
+SELECT count(*) - :before AS written FROM opportunities.opportunities;
+
+-- not an array, empty, or over the batch limit
+SELECT * FROM try_bulk('{"name": "not in an array"}');
+SELECT * FROM try_bulk(NULL);
+SELECT * FROM try_bulk('[]');
+SET opportunities.max_batch_size = 3;
+SELECT * FROM try_bulk('[{"name": "1"}, {"name": "2"}, {"name": "3"}, {"name": "4"}]');
+SELECT (try_bulk('[{"name": "1"}, {"name": "2"}, {"name": "3"}]')).http_status;
+RESET opportunities.max_batch_size;
+SELECT count(*) AS limit_default
+FROM (SELECT opportunities.create_opportunities(
+	(SELECT jsonb_agg(jsonb_build_object('name', 'Max ' || i)) FROM generate_series(1, 1001) i)) AS a) r
+WHERE a->'error'->>'message' = 'A batch must hold 1 to 1000 opportunities';
+
+-- ids are retried on collision within the batch and against the table
+SET opportunities.debug_repeat_id = on;
+WITH r AS (SELECT opportunities.create_opportunities('[{"name": "c1"}, {"name": "c2"}, {"name": "c3"}]') AS a)
+SELECT a->'success' AS success, jsonb_array_length(a->'data') AS items,
+	(SELECT count(DISTINCT e->>'id') FROM jsonb_array_elements(a->'data') e) AS distinct_ids
+FROM r;
+RESET opportunities.debug_repeat_id;
+
+-- authentication applies to batches too, before the body
+BEGIN;
+SELECT set_config('request.headers', '{}', true);
+SELECT * FROM try_bulk('"not even an array"');
+ROLLBACK;
