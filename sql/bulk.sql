@@ -55,10 +55,12 @@ WHERE a->'error'->>'message' = 'A batch must hold 1 to 1000 opportunities';
 
 -- ids are retried on collision within the batch and against the table
 SET opportunities.debug_repeat_id = on;
+SET client_min_messages = debug1;
 WITH r AS (SELECT opportunities.create_opportunities('[{"name": "c1"}, {"name": "c2"}, {"name": "c3"}]') AS a)
 SELECT a->'success' AS success, jsonb_array_length(a->'data') AS items,
 	(SELECT count(DISTINCT e->>'id') FROM jsonb_array_elements(a->'data') e) AS distinct_ids
 FROM r;
+RESET client_min_messages;
 RESET opportunities.debug_repeat_id;
 
 -- authentication applies to batches too, before the body
@@ -66,3 +68,23 @@ BEGIN;
 SELECT set_config('request.headers', '{}', true);
 SELECT * FROM try_bulk('"not even an array"');
 ROLLBACK;
+
+-- Batches are written the way COPY writes; a trigger or column an operator
+-- adds to the table makes them take the SQL path, which honours both.
+CREATE TABLE audit (id text);
+CREATE FUNCTION audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO public.audit VALUES (NEW.id);
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit AFTER INSERT ON opportunities.opportunities
+	FOR EACH ROW EXECUTE FUNCTION audit_insert();
+SELECT opportunities.create_opportunities('[{"name": "Audited 1"}, {"name": "Audited 2"}]')->'success' AS success;
+SELECT count(*) AS audited FROM audit a JOIN opportunities.opportunities o USING (id);
+DROP TRIGGER audit ON opportunities.opportunities;
+
+ALTER TABLE opportunities.opportunities ADD COLUMN tenant text NOT NULL DEFAULT 'acme';
+SELECT opportunities.create_opportunities('[{"name": "Tenant 1"}, {"name": "Tenant 2"}]')->'success' AS success;
+SELECT name, tenant FROM opportunities.opportunities WHERE name LIKE 'Tenant %' ORDER BY name;
+ALTER TABLE opportunities.opportunities DROP COLUMN tenant;

@@ -1,51 +1,86 @@
 /*-------------------------------------------------------------------------
  *
  * storage.c
- *	  Insert validated leads through SPI with a plan prepared once per
- *	  backend.
+ *	  Store validated leads in opportunities.opportunities.
  *
- * The statement text is a constant: request data only ever travels as
- * parameters.  The plan is kept for the life of the backend (SPI_keepplan);
- * the plan cache re-plans it by itself if the table changes.
- * create_opportunity pins search_path, so the plan is always parsed and
- * checked against the same path.
+ * One opportunity goes through SPI with an INSERT prepared once per backend
+ * (SPI_keepplan; the plan cache re-plans it by itself if the table
+ * changes).  A batch goes the way COPY goes: heap tuples handed to
+ * table_multi_insert with a BulkInsertState, then their index entries, all
+ * inside one subtransaction so an id collision can be retried.  When the
+ * table is no longer exactly what this file expects (a column or trigger
+ * added by an operator, row level security), batches fall back to the
+ * prepared INSERT, which honours all of that.
+ *
+ * Request data only ever travels as parameters or datums; the statement
+ * text is built from the constant column table below.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/pg_type_d.h"
-#include "executor/spi.h"
+#include "executor/executor.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "opp_id.h"
 #include "storage.h"
 
 /*
- * Columns follow OppField order, so field f is parameter f + 2; $1 is the
- * id, then created_at (also updated_at), won_at and lost_at.
+ * The table's columns in table order: the id, every OppField in enum
+ * order, then the timestamps.
  */
-#define PARAM_ID			0
-#define PARAM_FIELD(f)		(1 + (f))
-#define PARAM_CREATED_AT	(1 + OPP_NUM_FIELDS)
-#define PARAM_WON_AT		(2 + OPP_NUM_FIELDS)
-#define PARAM_LOST_AT		(3 + OPP_NUM_FIELDS)
-#define INSERT_NPARAMS		(4 + OPP_NUM_FIELDS)
+typedef struct OppColumn
+{
+	const char *name;
+	Oid			type;
+} OppColumn;
+
+#define COL_ID			0
+#define COL_FIELD(f)	(1 + (f))
+#define COL_CREATED_AT	(1 + OPP_NUM_FIELDS)
+#define COL_UPDATED_AT	(2 + OPP_NUM_FIELDS)
+#define COL_WON_AT		(3 + OPP_NUM_FIELDS)
+#define COL_LOST_AT		(4 + OPP_NUM_FIELDS)
+#define NCOLUMNS		(5 + OPP_NUM_FIELDS)
+
+static const OppColumn columns[NCOLUMNS] = {
+	{"id", TEXTOID},
+	{"name", VARCHAROID},
+	{"email", VARCHAROID},
+	{"phone", VARCHAROID},
+	{"company", VARCHAROID},
+	{"position", VARCHAROID},
+	{"status", TEXTOID},
+	{"source", TEXTOID},
+	{"deal_value", NUMERICOID},
+	{"deal_currency", TEXTOID},
+	{"linkedin_url", VARCHAROID},
+	{"notes", VARCHAROID},
+	{"responsible_user_id", VARCHAROID},
+	{"created_at", TIMESTAMPTZOID},
+	{"updated_at", TIMESTAMPTZOID},
+	{"won_at", TIMESTAMPTZOID},
+	{"lost_at", TIMESTAMPTZOID},
+};
 
 StaticAssertDecl(OPP_NUM_FIELDS == 12,
-				 "the INSERT statement lists every OppField in order");
+				 "the column table lists every OppField in order");
 
-static const char insert_sql[] =
-"INSERT INTO opportunities.opportunities"
-" (id, name, email, phone, company, position, status, source, deal_value,"
-" deal_currency, linkedin_url, notes, responsible_user_id,"
-" created_at, updated_at, won_at, lost_at)"
-" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-" $14, $14, $15, $16)"
-" ON CONFLICT (id) DO NOTHING";
-
-/* ids are 62 random bits: a second collision in a row means a broken RNG */
+/* ids are 62 random bits: a collision twice in a row means a broken RNG */
 #define MAX_ID_ATTEMPTS		8
 
 static SPIPlanPtr insert_plan = NULL;
@@ -66,73 +101,97 @@ opp_kept_plan(SPIPlanPtr *plan, const char *sql, int nargs, const Oid *types)
 	return p;
 }
 
+/*
+ * INSERT INTO opportunities.opportunities (<columns>) VALUES ($1, ...)
+ * ON CONFLICT (id) DO NOTHING: a taken id inserts nothing and is retried.
+ */
 static SPIPlanPtr
 get_insert_plan(void)
 {
-	Oid			types[INSERT_NPARAMS];
+	StringInfoData sql;
+	Oid			types[NCOLUMNS];
 
-	types[PARAM_ID] = TEXTOID;
-	for (int f = 0; f < OPP_NUM_FIELDS; f++)
-		types[PARAM_FIELD(f)] =
-			opp_fields[f].type == OPP_TYPE_NUMBER ? NUMERICOID : TEXTOID;
-	types[PARAM_CREATED_AT] = TIMESTAMPTZOID;
-	types[PARAM_WON_AT] = TIMESTAMPTZOID;
-	types[PARAM_LOST_AT] = TIMESTAMPTZOID;
-	return opp_kept_plan(&insert_plan, insert_sql, INSERT_NPARAMS, types);
+	if (insert_plan != NULL)
+		return insert_plan;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "INSERT INTO opportunities.opportunities (");
+	for (int c = 0; c < NCOLUMNS; c++)
+		appendStringInfo(&sql, "%s%s", c > 0 ? ", " : "", columns[c].name);
+	appendStringInfoString(&sql, ") VALUES (");
+	for (int c = 0; c < NCOLUMNS; c++)
+	{
+		appendStringInfo(&sql, "%s$%d", c > 0 ? ", " : "", c + 1);
+		types[c] = columns[c].type;
+	}
+	appendStringInfoString(&sql, ") ON CONFLICT (id) DO NOTHING");
+
+	return opp_kept_plan(&insert_plan, sql.data, NCOLUMNS, types);
 }
 
-/* Parameters for lead, all but the id */
+/* The column values of a lead, all but the id. */
 static void
-lead_params(const OppLead *lead, TimestampTz now, Datum *values, char *nulls)
+lead_row(const OppLead *lead, TimestampTz now, Datum *values, bool *isnull)
 {
 	const char *stamp = opp_status_timestamp_field(&lead->text[OPP_FIELD_STATUS]);
 
-	memset(nulls, ' ', INSERT_NPARAMS);
 	for (int f = 0; f < OPP_NUM_FIELDS; f++)
 	{
+		int			c = COL_FIELD(f);
+
 		if (opp_fields[f].type == OPP_TYPE_NUMBER)
 		{
-			values[PARAM_FIELD(f)] = PointerGetDatum(lead->deal_value);
-			if (lead->deal_value == NULL)
-				nulls[PARAM_FIELD(f)] = 'n';
+			values[c] = PointerGetDatum(lead->deal_value);
+			isnull[c] = lead->deal_value == NULL;
 		}
-		else if (lead->text[f].str != NULL)
-			values[PARAM_FIELD(f)] =
-				PointerGetDatum(cstring_to_text_with_len(lead->text[f].str,
-														 lead->text[f].len));
 		else
 		{
-			values[PARAM_FIELD(f)] = (Datum) 0;
-			nulls[PARAM_FIELD(f)] = 'n';
+			const OppText *t = &lead->text[f];
+
+			isnull[c] = t->str == NULL;
+			values[c] = isnull[c] ? (Datum) 0 :
+				PointerGetDatum(cstring_to_text_with_len(t->str, t->len));
 		}
 	}
-	values[PARAM_CREATED_AT] = TimestampTzGetDatum(now);
-	values[PARAM_WON_AT] = TimestampTzGetDatum(now);
-	values[PARAM_LOST_AT] = TimestampTzGetDatum(now);
-	if (stamp == NULL || strcmp(stamp, "won_at") != 0)
-		nulls[PARAM_WON_AT] = 'n';
-	if (stamp == NULL || strcmp(stamp, "lost_at") != 0)
-		nulls[PARAM_LOST_AT] = 'n';
+	values[COL_CREATED_AT] = TimestampTzGetDatum(now);
+	values[COL_UPDATED_AT] = TimestampTzGetDatum(now);
+	values[COL_WON_AT] = TimestampTzGetDatum(now);
+	values[COL_LOST_AT] = TimestampTzGetDatum(now);
+	isnull[COL_CREATED_AT] = false;
+	isnull[COL_UPDATED_AT] = false;
+	isnull[COL_WON_AT] = stamp == NULL || strcmp(stamp, "won_at") != 0;
+	isnull[COL_LOST_AT] = stamp == NULL || strcmp(stamp, "lost_at") != 0;
 }
 
-/* Insert with a fresh id, drawing again while the id is taken. */
+/* Draw a fresh id for a row. */
 static void
-insert_with_fresh_id(SPIPlanPtr plan, OppCreated *created, Datum *values,
-					 const char *nulls)
+new_id(OppCreated *created, Datum *values, bool *isnull, bool retry)
 {
+	opp_new_opportunity_id(created->id, retry);
+	values[COL_ID] = PointerGetDatum(cstring_to_text(created->id));
+	isnull[COL_ID] = false;
+}
+
+/* Insert one row through the prepared statement, drawing ids until one is free. */
+static void
+insert_row_spi(SPIPlanPtr plan, OppCreated *created, Datum *values,
+			   bool *isnull)
+{
+	char		nulls[NCOLUMNS];
+
 	for (int attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++)
 	{
 		int			rc;
 
-		opp_new_opportunity_id(created->id, attempt > 0);
-		values[PARAM_ID] = PointerGetDatum(cstring_to_text(created->id));
+		new_id(created, values, isnull, attempt > 0);
+		for (int c = 0; c < NCOLUMNS; c++)
+			nulls[c] = isnull[c] ? 'n' : ' ';
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "opportunity insert failed: %s",
 				 SPI_result_code_string(rc));
 		if (SPI_processed == 1)
 			return;
-		/* ON CONFLICT DO NOTHING skipped it: the id is taken */
 		elog(DEBUG1, "opportunity id collision, drawing another id");
 	}
 	ereport(ERROR,
@@ -141,17 +200,11 @@ insert_with_fresh_id(SPIPlanPtr plan, OppCreated *created, Datum *values,
 					MAX_ID_ATTEMPTS)));
 }
 
-void
-opp_store_lead(OppCreated *created, TimestampTz now)
+static void
+store_rows_spi(OppCreated *created, int n, TimestampTz now)
 {
-	opp_store_leads(created, 1, now);
-}
-
-void
-opp_store_leads(OppCreated *created, int n, TimestampTz now)
-{
-	Datum		values[INSERT_NPARAMS];
-	char		nulls[INSERT_NPARAMS];
+	Datum		values[NCOLUMNS];
+	bool		isnull[NCOLUMNS];
 	SPIPlanPtr	plan;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -159,8 +212,175 @@ opp_store_leads(OppCreated *created, int n, TimestampTz now)
 	plan = get_insert_plan();
 	for (int i = 0; i < n; i++)
 	{
-		lead_params(created[i].lead, now, values, nulls);
-		insert_with_fresh_id(plan, &created[i], values, nulls);
+		lead_row(created[i].lead, now, values, isnull);
+		insert_row_spi(plan, &created[i], values, isnull);
 	}
 	SPI_finish();
+}
+
+void
+opp_store_lead(OppCreated *created, TimestampTz now)
+{
+	store_rows_spi(created, 1, now);
+}
+
+/*
+ * True if rel is still exactly the table this file knows: a plain table
+ * with our columns only, no triggers and no row level security.  Anything
+ * else an operator added is honoured by the SQL path instead.
+ */
+static bool
+multi_insert_usable(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->trigdesc != NULL ||
+		rel->rd_rel->relrowsecurity ||
+		desc->natts != NCOLUMNS)
+		return false;
+	for (int c = 0; c < NCOLUMNS; c++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, c);
+
+		if (att->attisdropped || att->atttypid != columns[c].type ||
+			att->attgenerated != '\0' ||
+			strcmp(NameStr(att->attname), columns[c].name) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Insert all rows the way COPY does.  Returns false, having inserted
+ * nothing, if an id was taken (by the table or by another row of the
+ * batch); any other error propagates.
+ */
+static bool
+multi_insert_rows(Relation rel, int n, Datum (*values)[NCOLUMNS],
+				  bool (*isnull)[NCOLUMNS])
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool collided = false;
+	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(callcxt);
+	PG_TRY();
+	{
+		EState	   *estate = CreateExecutorState();
+		ResultRelInfo *rri = makeNode(ResultRelInfo);
+		TupleTableSlot **slots = palloc(n * sizeof(TupleTableSlot *));
+		BulkInsertState bistate = GetBulkInsertState();
+		CommandId	cid = GetCurrentCommandId(true);
+
+		InitResultRelInfo(rri, rel, 0, NULL, 0);
+		ExecOpenIndices(rri, false);
+
+		for (int i = 0; i < n; i++)
+		{
+			slots[i] = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+												table_slot_callbacks(rel));
+			memcpy(slots[i]->tts_values, values[i], sizeof(values[i]));
+			memcpy(slots[i]->tts_isnull, isnull[i], sizeof(isnull[i]));
+			ExecStoreVirtualTuple(slots[i]);
+			ExecConstraints(rri, slots[i], estate);
+		}
+
+		/* table_multi_insert may leak into the current context */
+		MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+		table_multi_insert(rel, slots, n, cid, 0, bistate);
+		MemoryContextSwitchTo(callcxt);
+
+		for (int i = 0; i < n; i++)
+		{
+			List	   *recheck;
+
+#if PG_VERSION_NUM >= 160000
+			recheck = ExecInsertIndexTuples(rri, slots[i], estate, false,
+											false, NULL, NIL, false);
+#else
+			recheck = ExecInsertIndexTuples(rri, slots[i], estate, false,
+											false, NULL, NIL);
+#endif
+			list_free(recheck);
+			ExecDropSingleTupleTableSlot(slots[i]);
+		}
+
+		FreeBulkInsertState(bistate);
+		ExecCloseIndices(rri);
+		FreeExecutorState(estate);
+
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(callcxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(callcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(callcxt);
+		CurrentResourceOwner = owner;
+
+		/* only a duplicate id is ours to retry */
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION ||
+			edata->constraint_name == NULL || !OidIsValid(pkey) ||
+			strcmp(edata->constraint_name, get_rel_name(pkey)) != 0)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		collided = true;
+	}
+	PG_END_TRY();
+
+	return !collided;
+}
+
+void
+opp_store_leads(OppCreated *created, int n, TimestampTz now)
+{
+	Relation	rel;
+	Datum		(*values)[NCOLUMNS];
+	bool		(*isnull)[NCOLUMNS];
+	AclResult	aclresult;
+
+	rel = table_openrv(makeRangeVar("opportunities", "opportunities", -1),
+					   RowExclusiveLock);
+	aclresult = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(),
+								  ACL_INSERT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, RelationGetRelationName(rel));
+	if (!multi_insert_usable(rel))
+	{
+		table_close(rel, NoLock);
+		store_rows_spi(created, n, now);
+		return;
+	}
+
+	values = palloc(n * sizeof(*values));
+	isnull = palloc(n * sizeof(*isnull));
+	for (int i = 0; i < n; i++)
+		lead_row(created[i].lead, now, values[i], isnull[i]);
+
+	for (int attempt = 0;; attempt++)
+	{
+		if (attempt == MAX_ID_ATTEMPTS)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("could not generate unique opportunity ids after %d attempts",
+							MAX_ID_ATTEMPTS)));
+		for (int i = 0; i < n; i++)
+			new_id(&created[i], values[i], isnull[i], attempt > 0);
+		if (multi_insert_rows(rel, n, values, isnull))
+			break;
+		elog(DEBUG1, "opportunity id collision in a batch, drawing new ids");
+	}
+
+	/* like SPI after a statement: later commands see the rows */
+	CommandCounterIncrement();
+	table_close(rel, NoLock);
 }
