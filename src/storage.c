@@ -263,7 +263,11 @@ multi_insert_rows(Relation rel, int n, Datum (*values)[NCOLUMNS],
 	MemoryContext callcxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	volatile bool collided = false;
-	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+	Oid			pkey;
+
+	/* loading the index list sets rd_pkindex (stable across 14-17) */
+	list_free(RelationGetIndexList(rel));
+	pkey = rel->rd_pkindex;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(callcxt);
