@@ -1,19 +1,12 @@
 -- create_opportunities: a JSON array of bodies, all or nothing.
-CREATE FUNCTION try_bulk(body jsonb, OUT answer jsonb, OUT http_status text)
-LANGUAGE plpgsql AS $$
-BEGIN
-	answer := masked(opportunities.create_opportunities(body));
-	http_status := current_setting('response.status', true);
-END
-$$;
 
 -- success: every item, in input order
 SELECT count(*) AS before FROM opportunities.opportunities \gset
-SELECT * FROM try_bulk('[
+SELECT * FROM try('[
 	{"name": "Imported 1", "source": "list", "email": "one@example.com"},
 	{"name": "Imported 2", "source": "list", "deal_value": 10.5, "deal_currency": "eur"},
 	{"name": "Imported 3", "source": "list", "status": "won"}
-]');
+]', bulk => true);
 SELECT count(*) - :before AS written FROM opportunities.opportunities;
 
 -- the ids answered are the rows written, with distinct ids
@@ -30,23 +23,23 @@ DROP TABLE answer;
 
 -- one bad item: nothing written, every failing item reported by index
 SELECT count(*) AS before FROM opportunities.opportunities \gset
-SELECT * FROM try_bulk('[
+SELECT * FROM try('[
 	{"name": "Good"},
 	{"name": "Bad status", "status": "archived"},
 	{"email": "not-an-email"},
 	"not an object",
 	{"name": "Bad source", "source": "fax"},
 	{"name": "Good too"}
-]');
+]', bulk => true);
 SELECT count(*) - :before AS written FROM opportunities.opportunities;
 
 -- not an array, empty, or over the batch limit
-SELECT * FROM try_bulk('{"name": "not in an array"}');
-SELECT * FROM try_bulk(NULL);
-SELECT * FROM try_bulk('[]');
+SELECT * FROM try('{"name": "not in an array"}', bulk => true);
+SELECT * FROM try(NULL, bulk => true);
+SELECT * FROM try('[]', bulk => true);
 SET opportunities.max_batch_size = 3;
-SELECT * FROM try_bulk('[{"name": "1"}, {"name": "2"}, {"name": "3"}, {"name": "4"}]');
-SELECT (try_bulk('[{"name": "1"}, {"name": "2"}, {"name": "3"}]')).http_status;
+SELECT * FROM try('[{"name": "1"}, {"name": "2"}, {"name": "3"}, {"name": "4"}]', bulk => true);
+SELECT (try('[{"name": "1"}, {"name": "2"}, {"name": "3"}]', bulk => true)).http_status;
 RESET opportunities.max_batch_size;
 SELECT count(*) AS limit_default
 FROM (SELECT opportunities.create_opportunities(
@@ -66,7 +59,7 @@ RESET opportunities.debug_repeat_id;
 -- authentication applies to batches too, before the body
 BEGIN;
 SELECT set_config('request.headers', '{}', true);
-SELECT * FROM try_bulk('"not even an array"');
+SELECT * FROM try('"not even an array"', bulk => true);
 ROLLBACK;
 
 -- Batches are written the way COPY writes; a trigger or column an operator

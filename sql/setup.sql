@@ -34,11 +34,17 @@ BEGIN
 END
 $$;
 
--- create_opportunity with its answer masked and the HTTP status it set
-CREATE FUNCTION try(body jsonb, OUT answer jsonb, OUT http_status text)
+-- create_opportunity (or, with bulk, create_opportunities) with its answer
+-- masked and the HTTP status it set
+CREATE FUNCTION try(body jsonb, bulk boolean DEFAULT false,
+	OUT answer jsonb, OUT http_status text)
 LANGUAGE plpgsql AS $$
 BEGIN
-	answer := masked(opportunities.create_opportunity(body));
+	IF bulk THEN
+		answer := masked(opportunities.create_opportunities(body));
+	ELSE
+		answer := masked(opportunities.create_opportunity(body));
+	END IF;
 	http_status := current_setting('response.status', true);
 END
 $$;
