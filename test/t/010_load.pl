@@ -27,6 +27,7 @@ my $clients = 8;
 my $per_client = 2_500;
 my $total = $clients * $per_client;
 
+my $test_start = time;
 my $node = PostgreSQL::Test::Cluster->new('load');
 $node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
 $node->append_conf(
@@ -165,9 +166,9 @@ diag(
 	sprintf(
 		"load: %d created, %d lost, %d distinct ids "
 		  . "(%d clients x %d, %d answers, %d refused, %d mismatched) "
-		  . "in %.1fs, %.0f creates/s",
+		  . "in %.1fs, %.0f creates/s; whole test %.1fs",
 		$rows, $lost, $distinct, $clients, $per_client, $answers, $refused,
-		$mismatched, $elapsed, $rows / $elapsed));
+		$mismatched, $elapsed, $rows / $elapsed, time - $test_start));
 
 $node->stop;
 done_testing();

@@ -56,6 +56,7 @@ sub body
 	};
 }
 
+my $test_start = time;
 my $node = PostgreSQL::Test::Cluster->new('crash');
 $node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
 # Cluster.pm turns fsync off; a crash test must run with production
@@ -141,13 +142,23 @@ $reaped = time - $reaped;
 note(sprintf('killed postmaster %d and %d children after %.1fs; gone %.1fs later',
 		$postmaster, scalar @children, $crash_at, $reaped));
 
-# The clients lose their connection and stop.
-my $clients_failed = 0;
-for my $run (@runs)
+# The clients lose their connection and stop: psql exits with status 2
+# when the connection goes bad (3 would be an SQL error in the script).
+# psql names the line of the statement that failed; every statement before
+# it was answered, so that is how many answers its output must hold (this
+# proves the output was not cut short when psql exited).
+my $clients_cut = 0;
+my %failed_at;
+for my $c (1 .. $keys_client)
 {
-	$clients_failed++ unless $run->finish;
+	$runs[ $c - 1 ]->finish;
+	my $status = $runs[ $c - 1 ]->result(0);
+	my $err = slurp_file("$dir/client$c.err");
+	$clients_cut++ if $status == 2;
+	($failed_at{$c}) = $err =~ /client$c\.sql:(\d+):/;
+	note("client $c exited with status $status: $err");
 }
-is($clients_failed, $keys_client, 'every client lost its server mid-run');
+is($clients_cut, $keys_client, 'every client lost its server mid-run');
 
 $node->start;
 like(
@@ -180,6 +191,16 @@ my @key_lines = split /\n/, slurp_file("$dir/client$keys_client.out"), -1;
 pop @key_lines;
 my @acked_keys = grep { /^key_[0-9a-z]{12}$/ } @key_lines;
 is($bad_answers, 0, 'every answer before the crash carried an id');
+my $short = 0;
+for my $c (1 .. $keys_client)
+{
+	my $lines = () = slurp_file("$dir/client$c.out") =~ /\n/g;
+	next if defined $failed_at{$c} && $lines == $failed_at{$c} - 1;
+	$short++;
+	diag("client $c printed $lines answers but failed at line "
+		  . ($failed_at{$c} // '?'));
+}
+is($short, 0, 'each client printed an answer for every statement before the one that failed');
 is(scalar @acked_keys, scalar @key_lines, 'every key answer carried an id');
 
 my $acked = keys %acked;
@@ -301,9 +322,9 @@ diag(
 		"crash: %d acknowledged before the crash, %d lost "
 		  . "(%d of %d sent, crash at %.1fs, %d rows committed at last look, "
 		  . "%d unacknowledged rows in flight); %d API keys acknowledged, %d lost; "
-		  . "amcheck: %d indexes ok",
+		  . "amcheck: %d indexes ok; whole test %.1fs",
 		$acked, $lost, $acked, $sent, $crash_at, $committed_seen, $unacked,
-		scalar @acked_keys, $lost_keys, $indexes_ok));
+		scalar @acked_keys, $lost_keys, $indexes_ok, time - $test_start));
 
 $node->stop;
 done_testing();

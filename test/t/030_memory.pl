@@ -41,6 +41,7 @@ my $warmup_calls = 2_000;
 my $per_transaction = 1_000;
 my $limit_bytes = 5 * 1024 * 1024;
 
+my $test_start = time;
 my $node = PostgreSQL::Test::Cluster->new('memory');
 $node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
 $node->append_conf(
@@ -205,13 +206,14 @@ cmp_ok($rss_growth_kb * 1024, '<', $limit_bytes, 'VmRSS grew by less than 5 MB')
 diag(
 	sprintf(
 		"memory: contexts %d -> %d bytes, RSS %d -> %d kB over %d calls "
-		  . "(RssAnon %d -> %d kB, RssShmem %d -> %d kB) in %.1fs, %.0f calls/s",
+		  . "(RssAnon %d -> %d kB, RssShmem %d -> %d kB) in %.1fs, %.0f calls/s; "
+		  . "whole test %.1fs",
 		$contexts_before, $contexts_after,
 		$rss_before->{VmRSS}, $rss_after->{VmRSS},
 		$calls,
 		$rss_before->{RssAnon}, $rss_after->{RssAnon},
 		$rss_before->{RssShmem}, $rss_after->{RssShmem},
-		$elapsed, $calls / $elapsed));
+		$elapsed, $calls / $elapsed, time - $test_start));
 diag('memory: answers '
 	  . join(', ', map { "$_ $answered{$_}" } sort keys %answered)
 	  . "; $expected_rows rows stored");

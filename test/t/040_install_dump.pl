@@ -261,7 +261,7 @@ diag(
 	sprintf(
 		'dump: %d opportunities and %d API keys compared row for row after '
 		  . 'pg_dump -Fc / pg_restore; keys after restore: active %s, API role %s, '
-		  . 'revoked %s, expired %s (%.1fs)',
+		  . 'revoked %s, expired %s; whole test %.1fs',
 		$rows{opportunities}, $rows{api_keys}, $after{active}, $after{api_role},
 		$after{revoked}, $after{expired}, time - $started));
 
