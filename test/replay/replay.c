@@ -348,8 +348,10 @@ static void
 post_rpc(bool many, const char *api_key, const char *body, Response *r)
 {
 	const char *function = many ? "create_opportunities" : "create_opportunity";
-	const Oid	types[7] = {UNKNOWN_OID, UNKNOWN_OID, UNKNOWN_OID, UNKNOWN_OID,
-	UNKNOWN_OID, UNKNOWN_OID, UNKNOWN_OID};
+	const Oid	types[7] = {
+		UNKNOWN_OID, UNKNOWN_OID, UNKNOWN_OID, UNKNOWN_OID,
+		UNKNOWN_OID, UNKNOWN_OID, UNKNOWN_OID
+	};
 	const char *vars[7];
 	char		path[64];
 	char		length[32];
