@@ -14,6 +14,8 @@ SELECT err(jsonb_build_object('name', repeat('é', 255)));
 SELECT err(jsonb_build_object('name', repeat('é', 256)));
 SELECT err(jsonb_build_object('name', repeat('🙂', 255)));
 SELECT err(jsonb_build_object('name', '  ' || repeat('x', 255) || '  '));
+SELECT err('{"name": "Jane\u001b[2JSmith"}');
+SELECT err('{"name": "Jane\nSmith"}');
 
 -- email: WHATWG syntax, a dot in the domain, at most 254 characters
 SELECT err('{"name": "a", "email": "jane@company.com"}');
@@ -47,6 +49,7 @@ SELECT err('{"name": "a", "phone": 5511987654321}');
 SELECT err(jsonb_build_object('name', 'a', 'company', repeat('ç', 255), 'position', repeat('ç', 255)));
 SELECT err(jsonb_build_object('name', 'a', 'company', repeat('ç', 256), 'position', repeat('ç', 256)));
 SELECT err('{"name": "a", "company": 1, "position": false}');
+SELECT err('{"name": "a", "company": "Tech\tCorp", "position": "C\u0085TO"}');
 
 -- status: one of seven values, case-sensitive; default new
 SELECT err('{"name": "a", "status": "new"}'), err('{"name": "a", "status": "contacted"}'),
@@ -104,6 +107,8 @@ SELECT err(jsonb_build_object('name', 'a', 'linkedin_url', 'https://linkedin.com
 SELECT masked(opportunities.create_opportunity('{"name": "a", "notes": "line 1\nline 2\n\n"}'))->'data'->'notes' AS notes;
 SELECT err(jsonb_build_object('name', 'a', 'notes', repeat('ñ', 10000)));
 SELECT err(jsonb_build_object('name', 'a', 'notes', repeat('ñ', 10001)));
+SELECT err('{"name": "a", "notes": "tabs\tand\r\nline breaks"}');
+SELECT err('{"name": "a", "notes": "bell\u0007"}');
 
 -- responsible_user_id: 1..128 characters, no control characters
 SELECT err(jsonb_build_object('name', 'a', 'responsible_user_id', repeat('u', 128)));

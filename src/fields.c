@@ -145,6 +145,8 @@ opp_check_string_field(OppField f, const char *s, size_t len,
 		case OPP_FIELD_NAME:
 			if (chars > OPP_NAME_MAX_CHARS)
 				return "Name must be at most 255 characters";
+			if (opp_has_control_chars(s, len))
+				return "Name must not contain control characters";
 			break;
 		case OPP_FIELD_EMAIL:
 			if (chars > OPP_EMAIL_MAX_CHARS)
@@ -161,10 +163,14 @@ opp_check_string_field(OppField f, const char *s, size_t len,
 		case OPP_FIELD_COMPANY:
 			if (chars > OPP_COMPANY_MAX_CHARS)
 				return "Company must be at most 255 characters";
+			if (opp_has_control_chars(s, len))
+				return "Company must not contain control characters";
 			break;
 		case OPP_FIELD_POSITION:
 			if (chars > OPP_POSITION_MAX_CHARS)
 				return "Position must be at most 255 characters";
+			if (opp_has_control_chars(s, len))
+				return "Position must not contain control characters";
 			break;
 		case OPP_FIELD_STATUS:
 			if (!opp_status_is_valid(s, len))
@@ -188,6 +194,8 @@ opp_check_string_field(OppField f, const char *s, size_t len,
 		case OPP_FIELD_NOTES:
 			if (chars > OPP_NOTES_MAX_CHARS)
 				return "Notes must be at most 10000 characters";
+			if (opp_has_control_chars_multiline(s, len))
+				return "Notes must not contain control characters other than tabs and line breaks";
 			break;
 		case OPP_FIELD_RESPONSIBLE_USER_ID:
 			if (chars > OPP_RESPONSIBLE_MAX_CHARS)

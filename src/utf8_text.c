@@ -171,8 +171,8 @@ opp_utf8_length(const char *s, size_t len)
 	return count;
 }
 
-bool
-opp_has_control_chars(const char *s, size_t len)
+static bool
+has_controls(const char *s, size_t len, bool allow_line_breaks)
 {
 	const unsigned char *p = (const unsigned char *) s;
 
@@ -181,10 +181,25 @@ opp_has_control_chars(const char *s, size_t len)
 		uint32_t	c;
 		size_t		clen = utf8_decode(p, len, &c);
 
-		if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F))
+		bool		layout = c == '\t' || c == '\n' || c == '\r';
+
+		if ((c < 0x20 && !(allow_line_breaks && layout)) ||
+			c == 0x7F || (c >= 0x80 && c <= 0x9F))
 			return true;
 		p += clen;
 		len -= clen;
 	}
 	return false;
+}
+
+bool
+opp_has_control_chars(const char *s, size_t len)
+{
+	return has_controls(s, len, false);
+}
+
+bool
+opp_has_control_chars_multiline(const char *s, size_t len)
+{
+	return has_controls(s, len, true);
 }

@@ -43,6 +43,9 @@ extern size_t opp_utf8_length(const char *s, size_t len);
 /* True if s holds a C0 control (U+0000..U+001F), DEL or a C1 control. */
 extern bool opp_has_control_chars(const char *s, size_t len);
 
+/* The same, but tab, line feed and carriage return are allowed (notes). */
+extern bool opp_has_control_chars_multiline(const char *s, size_t len);
+
 /* email.c */
 
 /*

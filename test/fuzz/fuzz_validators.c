@@ -76,6 +76,11 @@ check_text(const char *s, size_t len)
 	/* ... and a C1 control is encoded as 0xC2 0x80..0x9F */
 	if (opp_has_control_chars(s, len) && !ascii_control)
 		check(memchr(s, 0xC2, len) != NULL);
+	/* the multi-line check only lets tab, LF and CR through */
+	if (opp_has_control_chars_multiline(s, len))
+		check(opp_has_control_chars(s, len));
+	else if (opp_has_control_chars(s, len))
+		check(memchr(s, '\t', len) || memchr(s, '\n', len) || memchr(s, '\r', len));
 }
 
 static void

@@ -197,6 +197,16 @@ has_controls(const char *s, size_t len)
 }
 
 static bool
+has_controls_multiline(const char *s, size_t len)
+{
+	char	   *copy = copy_exact(s, len);
+	bool		r = opp_has_control_chars_multiline(copy, len);
+
+	free(copy);
+	return r;
+}
+
+static bool
 email_valid(const char *s, size_t len)
 {
 	char	   *copy = copy_exact(s, len);
@@ -404,6 +414,16 @@ test_control_chars(void)
 	ok(!has_controls(S("\x85")), "control: stray byte 0x85 is not C1");
 	ok(!has_controls(S("a\xC2")), "control: truncated C2 at end, no overread");
 	ok(has_controls(S("\xC2\x0A")), "control: LF after a broken lead byte is found");
+
+	/* Multi-line text (notes): tab, LF and CR are layout, nothing else is */
+	ok(!has_controls_multiline(S("line 1\r\n\tline 2\n")),
+	   "control multiline: tab, CR and LF allowed");
+	ok(has_controls(S("line 1\nline 2")), "control: LF refused in one-line text");
+	ok(has_controls_multiline(S("a\x1B[31mb")), "control multiline: ESC refused");
+	ok(has_controls_multiline(S("a\x0B")), "control multiline: vertical tab refused");
+	ok(has_controls_multiline(S("a\x7F")), "control multiline: DEL refused");
+	ok(has_controls_multiline(S("a\xC2\x85")), "control multiline: C1 NEL refused");
+	ok(!has_controls_multiline(S("")), "control multiline: empty has none");
 }
 
 /* email.c */
