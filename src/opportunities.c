@@ -28,6 +28,8 @@ PG_MODULE_MAGIC;
 
 static int	opp_max_batch_size = 1000;
 
+static const char not_an_object[] = "Request body must be a JSON object";
+
 void		_PG_init(void);
 
 void
@@ -72,14 +74,14 @@ create_opportunity(PG_FUNCTION_ARGS)
 		PG_RETURN_JSONB_P(denied);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_JSONB_P(opp_error_response(OPP_ERR_VALIDATION,
-											 "Request body must be a JSON object"));
+											 not_an_object));
 
 	body = PG_GETARG_JSONB_P(0);
 	switch (opp_read_lead(&body->root, &lead, &errors))
 	{
 		case OPP_READ_NOT_AN_OBJECT:
 			PG_RETURN_JSONB_P(opp_error_response(OPP_ERR_VALIDATION,
-												 "Request body must be a JSON object"));
+												 not_an_object));
 		case OPP_READ_INVALID_FIELDS:
 			PG_RETURN_JSONB_P(opp_fields_error_response(&errors));
 		case OPP_READ_OK:
@@ -102,6 +104,7 @@ create_opportunities(PG_FUNCTION_ARGS)
 	int			n;
 	OppLead    *leads;
 	OppCreated *created;
+	OppFieldErrors *errors;
 	OppItemError *failed;
 	int			nfailed = 0;
 	JsonbIterator *it;
@@ -125,19 +128,18 @@ create_opportunities(PG_FUNCTION_ARGS)
 
 	leads = palloc(n * sizeof(OppLead));
 	created = palloc(n * sizeof(OppCreated));
+	errors = palloc0(n * sizeof(OppFieldErrors));
 	failed = palloc(n * sizeof(OppItemError));
 	it = JsonbIteratorInit(&body->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		OppFieldErrors *errors;
 		OppReadResult result;
 
 		if (tok != WJB_ELEM)
 			continue;			/* WJB_BEGIN_ARRAY / WJB_END_ARRAY */
 		Assert(i < n);
-		errors = palloc0(sizeof(OppFieldErrors));
 		if (v.type == jbvBinary)
-			result = opp_read_lead(v.val.binary.data, &leads[i], errors);
+			result = opp_read_lead(v.val.binary.data, &leads[i], &errors[i]);
 		else
 			result = OPP_READ_NOT_AN_OBJECT;	/* a scalar item */
 
@@ -153,9 +155,9 @@ create_opportunities(PG_FUNCTION_ARGS)
 			}
 			else
 			{
-				failed[nfailed].code = opp_fields_error_code(errors);
+				failed[nfailed].code = opp_fields_error_code(&errors[i]);
 				failed[nfailed].message = NULL;
-				failed[nfailed].fields = errors;
+				failed[nfailed].fields = &errors[i];
 			}
 			nfailed++;
 		}
