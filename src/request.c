@@ -100,10 +100,11 @@ read_field(OppField f, JsonbValue *key, JsonbValue *v, OppLead *lead,
 	const OppFieldSpec *spec = &opp_fields[f];
 	const char *message = NULL;
 
-	if (v->type == jbvNull || is_blank_string(v))
+	if (v->type == jbvNull)
 		message = opp_missing_field_message(f);
 	else if (spec->type == OPP_TYPE_STRING)
 	{
+		/* a blank string is absent: opp_check_string_field says so */
 		if (v->type != jbvString)
 			message = spec->type_message;
 		else
@@ -111,6 +112,8 @@ read_field(OppField f, JsonbValue *key, JsonbValue *v, OppLead *lead,
 											 v->val.string.len,
 											 lead->phone_buf, &lead->text[f]);
 	}
+	else if (is_blank_string(v))
+		message = opp_missing_field_message(f);
 	else if (v->type != jbvNumeric)
 		message = spec->type_message;
 	else
