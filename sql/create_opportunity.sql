@@ -26,6 +26,15 @@ SELECT o.name, o.email, o.company, o.position, o.status, o.source,
 	to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') = :'d'::jsonb->>'created_at' AS created_at_matches
 FROM opportunities.opportunities o WHERE o.id = :'d'::jsonb->>'id';
 
+-- answers are built in jsonb's binary form directly: their keys must be in
+-- the canonical order, or lookups and comparisons would go wrong
+SELECT a = (a::text)::jsonb AS canonical, a->'data'->>'won_at' IS NOT NULL AS lookup_works
+FROM opportunities.create_opportunity('{"name": "Canonical", "email": "c@example.com",
+	"phone": "+5511987654321", "company": "C", "position": "P", "status": "won",
+	"source": "list", "deal_value": 1, "deal_currency": "EUR",
+	"linkedin_url": "https://linkedin.com/in/c", "notes": "n",
+	"responsible_user_id": "u"}') AS a;
+
 -- only the name: the three defaults and nothing else
 SELECT * FROM try('{"name": "Minimal"}');
 

@@ -97,38 +97,6 @@ push_bool_pair(JsonbParseState **ps, const char *key, bool value)
 	(void) pushJsonbValue(ps, WJB_VALUE, &v);
 }
 
-/* The "data" object: every stored field that has a value. */
-static void
-push_opportunity(JsonbParseState **ps, const OppCreated *created,
-				 const char *created_at)
-{
-	const OppLead *lead = created->lead;
-	const char *stamp = opp_status_timestamp_field(&lead->text[OPP_FIELD_STATUS]);
-
-	(void) pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
-	push_string_pair(ps, "id", created->id);
-	for (int f = 0; f < OPP_NUM_FIELDS; f++)
-	{
-		if (lead->text[f].str == NULL)
-			continue;
-		push_key(ps, opp_fields[f].name);
-		push_string(ps, WJB_VALUE, lead->text[f].str, lead->text[f].len);
-	}
-	if (lead->deal_value != NULL)
-	{
-		JsonbValue	v;
-
-		push_key(ps, opp_fields[OPP_FIELD_DEAL_VALUE].name);
-		v.type = jbvNumeric;
-		v.val.numeric = lead->deal_value;
-		(void) pushJsonbValue(ps, WJB_VALUE, &v);
-	}
-	push_string_pair(ps, "created_at", created_at);
-	if (stamp != NULL)
-		push_string_pair(ps, stamp, created_at);
-	(void) pushJsonbValue(ps, WJB_END_OBJECT, NULL);
-}
-
 /* {"field": "message", ...} */
 static void
 push_fields(JsonbParseState **ps, const OppFieldErrors *errors)
@@ -227,49 +195,185 @@ opp_items_error_response(const OppItemError *items, int nitems)
 	return end_error(ps);
 }
 
-/* Open {"success": true, "data": and leave it for the caller to fill. */
-static JsonbParseState *
-begin_success(void)
+/*
+ * Success answers are built as a JsonbValue tree with their keys already in
+ * jsonb's order (shorter keys first, then bytewise) and converted once:
+ * pushJsonbValue would copy every value and sort every object again, which
+ * cost more than the rest of the answer.
+ */
+typedef enum OppAnswerKind
 {
-	JsonbParseState *ps = NULL;
+	ANSWER_ID,
+	ANSWER_FIELD,
+	ANSWER_CREATED_AT,
+	ANSWER_STAGE_AT				/* won_at or lost_at */
+} OppAnswerKind;
 
-	opp_set_response_status(201);
-	(void) pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-	push_bool_pair(&ps, "success", true);
-	push_key(&ps, "data");
-	return ps;
+typedef struct OppAnswerKey
+{
+	const char *name;
+	size_t		len;
+	OppAnswerKind kind;
+	int			field;			/* for ANSWER_FIELD */
+} OppAnswerKey;
+
+#define MAX_ANSWER_KEYS (OPP_NUM_FIELDS + 4)
+
+static OppAnswerKey answer_keys[MAX_ANSWER_KEYS];
+static int	n_answer_keys = 0;
+
+static int
+answer_key_cmp(const void *a, const void *b)
+{
+	const OppAnswerKey *ka = a;
+	const OppAnswerKey *kb = b;
+
+	if (ka->len != kb->len)
+		return ka->len < kb->len ? -1 : 1;
+	return memcmp(ka->name, kb->name, ka->len);
 }
 
-static Jsonb *
-end_success(JsonbParseState *ps)
+static void
+add_answer_key(const char *name, OppAnswerKind kind, int field)
 {
-	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+	answer_keys[n_answer_keys].name = name;
+	answer_keys[n_answer_keys].len = strlen(name);
+	answer_keys[n_answer_keys].kind = kind;
+	answer_keys[n_answer_keys].field = field;
+	n_answer_keys++;
+}
+
+/* Every key an answer can hold, in jsonb's order; done once per backend. */
+static void
+init_answer_keys(void)
+{
+	if (n_answer_keys > 0)
+		return;
+	add_answer_key("id", ANSWER_ID, -1);
+	for (int f = 0; f < OPP_NUM_FIELDS; f++)
+		add_answer_key(opp_fields[f].name, ANSWER_FIELD, f);
+	add_answer_key("created_at", ANSWER_CREATED_AT, -1);
+	add_answer_key("won_at", ANSWER_STAGE_AT, -1);
+	add_answer_key("lost_at", ANSWER_STAGE_AT, -1);
+	qsort(answer_keys, n_answer_keys, sizeof(OppAnswerKey), answer_key_cmp);
+}
+
+static void
+set_string(JsonbValue *v, const char *s, size_t len)
+{
+	v->type = jbvString;
+	v->val.string.val = unconstify(char *, s);
+	v->val.string.len = len;
+}
+
+/*
+ * The "data" object of a stored opportunity into *out, using pairs (room
+ * for MAX_ANSWER_KEYS): every stored field that has a value.
+ */
+static void
+opportunity_value(JsonbValue *out, JsonbPair *pairs, const OppCreated *created,
+				  const char *stamp)
+{
+	const OppLead *lead = created->lead;
+	const char *stage = opp_status_timestamp_field(&lead->text[OPP_FIELD_STATUS]);
+	int			n = 0;
+
+	for (int k = 0; k < n_answer_keys; k++)
+	{
+		const OppAnswerKey *key = &answer_keys[k];
+		JsonbValue *v = &pairs[n].value;
+
+		switch (key->kind)
+		{
+			case ANSWER_ID:
+				set_string(v, created->id, OPP_ID_LEN);
+				break;
+			case ANSWER_FIELD:
+				if (opp_fields[key->field].type == OPP_TYPE_NUMBER)
+				{
+					if (lead->deal_value == NULL)
+						continue;
+					v->type = jbvNumeric;
+					v->val.numeric = lead->deal_value;
+				}
+				else
+				{
+					if (lead->text[key->field].str == NULL)
+						continue;
+					set_string(v, lead->text[key->field].str,
+							   lead->text[key->field].len);
+				}
+				break;
+			case ANSWER_CREATED_AT:
+				set_string(v, stamp, strlen(stamp));
+				break;
+			case ANSWER_STAGE_AT:
+				if (stage == NULL || strcmp(stage, key->name) != 0)
+					continue;
+				set_string(v, stamp, strlen(stamp));
+				break;
+		}
+		set_string(&pairs[n].key, key->name, key->len);
+		pairs[n].order = n;
+		n++;
+	}
+	out->type = jbvObject;
+	out->val.object.nPairs = n;
+	out->val.object.pairs = pairs;
+}
+
+/* {"data": data, "success": true}, with response.status 201 */
+static Jsonb *
+success_envelope(JsonbValue *data)
+{
+	JsonbPair	pairs[2];
+	JsonbValue	envelope;
+
+	opp_set_response_status(201);
+	set_string(&pairs[0].key, "data", 4);
+	pairs[0].value = *data;
+	pairs[0].order = 0;
+	set_string(&pairs[1].key, "success", 7);
+	pairs[1].value.type = jbvBool;
+	pairs[1].value.val.boolean = true;
+	pairs[1].order = 1;
+	envelope.type = jbvObject;
+	envelope.val.object.nPairs = 2;
+	envelope.val.object.pairs = pairs;
+	return JsonbValueToJsonb(&envelope);
 }
 
 Jsonb *
 opp_created_response(const OppCreated *created, TimestampTz created_at)
 {
-	JsonbParseState *ps = begin_success();
+	JsonbPair	pairs[MAX_ANSWER_KEYS];
+	JsonbValue	data;
 	char		stamp[OPP_TIMESTAMP_SIZE];
 
+	init_answer_keys();
 	opp_format_utc(created_at, stamp);
-	push_opportunity(&ps, created, stamp);
-	return end_success(ps);
+	opportunity_value(&data, pairs, created, stamp);
+	return success_envelope(&data);
 }
 
 Jsonb *
 opp_batch_created_response(const OppCreated *created, int n,
 						   TimestampTz created_at)
 {
-	JsonbParseState *ps = begin_success();
+	JsonbPair  *pairs = palloc(n * MAX_ANSWER_KEYS * sizeof(JsonbPair));
+	JsonbValue	data;
 	char		stamp[OPP_TIMESTAMP_SIZE];
 
+	init_answer_keys();
 	opp_format_utc(created_at, stamp);
-	(void) pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+	data.type = jbvArray;
+	data.val.array.nElems = n;
+	data.val.array.elems = palloc(n * sizeof(JsonbValue));
+	data.val.array.rawScalar = false;
 	for (int i = 0; i < n; i++)
-		push_opportunity(&ps, &created[i], stamp);
-	(void) pushJsonbValue(&ps, WJB_END_ARRAY, NULL);
-	return end_success(ps);
+		opportunity_value(&data.val.array.elems[i],
+						  &pairs[i * MAX_ANSWER_KEYS], &created[i], stamp);
+	return success_envelope(&data);
 }
 
 Jsonb *

@@ -65,12 +65,24 @@ in_list(const char *s, size_t len, const char *const *list, size_t n)
 	return false;
 }
 
+/* More than max characters?  Counting is needed only past max bytes. */
+static bool
+too_long(const char *s, size_t len, size_t max)
+{
+	return len > max && opp_utf8_length(s, len) > max;
+}
+
 int
 opp_field_lookup(const char *key, size_t len)
 {
+	/* called for every key: rule out most fields by their first letter */
+	if (len == 0)
+		return -1;
 	for (int f = 0; f < OPP_NUM_FIELDS; f++)
 	{
-		if (text_equals(key, len, opp_fields[f].name))
+		const char *name = opp_fields[f].name;
+
+		if (name[0] == key[0] && text_equals(key, len, name))
 			return f;
 	}
 	return -1;
@@ -131,25 +143,22 @@ const char *
 opp_check_string_field(OppField f, const char *s, size_t len,
 					   char *phone_buf, OppText *out)
 {
-	size_t		chars;
-
 	s = opp_trim(s, &len);
 	out->str = NULL;
 	out->len = 0;
 	if (len == 0)
 		return opp_missing_field_message(f);
 
-	chars = opp_utf8_length(s, len);
 	switch (f)
 	{
 		case OPP_FIELD_NAME:
-			if (chars > OPP_NAME_MAX_CHARS)
+			if (too_long(s, len, OPP_NAME_MAX_CHARS))
 				return "Name must be at most 255 characters";
 			if (opp_has_control_chars(s, len))
 				return "Name must not contain control characters";
 			break;
 		case OPP_FIELD_EMAIL:
-			if (chars > OPP_EMAIL_MAX_CHARS)
+			if (too_long(s, len, OPP_EMAIL_MAX_CHARS))
 				return "Email must be at most 254 characters";
 			if (!opp_email_is_valid(s, len))
 				return "Invalid email format";
@@ -161,13 +170,13 @@ opp_check_string_field(OppField f, const char *s, size_t len,
 			s = phone_buf;
 			break;
 		case OPP_FIELD_COMPANY:
-			if (chars > OPP_COMPANY_MAX_CHARS)
+			if (too_long(s, len, OPP_COMPANY_MAX_CHARS))
 				return "Company must be at most 255 characters";
 			if (opp_has_control_chars(s, len))
 				return "Company must not contain control characters";
 			break;
 		case OPP_FIELD_POSITION:
-			if (chars > OPP_POSITION_MAX_CHARS)
+			if (too_long(s, len, OPP_POSITION_MAX_CHARS))
 				return "Position must be at most 255 characters";
 			if (opp_has_control_chars(s, len))
 				return "Position must not contain control characters";
@@ -186,19 +195,19 @@ opp_check_string_field(OppField f, const char *s, size_t len,
 				return "Deal currency must be an ISO 4217 currency code, such as BRL, USD or EUR";
 			break;
 		case OPP_FIELD_LINKEDIN_URL:
-			if (chars > OPP_LINKEDIN_URL_MAX_CHARS)
+			if (too_long(s, len, OPP_LINKEDIN_URL_MAX_CHARS))
 				return "LinkedIn URL must be at most 2048 characters";
 			if (!opp_linkedin_url_is_valid(s, len))
 				return "LinkedIn URL must be an http(s) URL on linkedin.com";
 			break;
 		case OPP_FIELD_NOTES:
-			if (chars > OPP_NOTES_MAX_CHARS)
+			if (too_long(s, len, OPP_NOTES_MAX_CHARS))
 				return "Notes must be at most 10000 characters";
 			if (opp_has_control_chars_multiline(s, len))
 				return "Notes must not contain control characters other than tabs and line breaks";
 			break;
 		case OPP_FIELD_RESPONSIBLE_USER_ID:
-			if (chars > OPP_RESPONSIBLE_MAX_CHARS)
+			if (too_long(s, len, OPP_RESPONSIBLE_MAX_CHARS))
 				return "Responsible user id must be at most 128 characters";
 			if (opp_has_control_chars(s, len))
 				return "Responsible user id must not contain control characters";

@@ -5,6 +5,8 @@
  *
  * Bytes are mapped to [0-9a-z] by rejection sampling (base36.c), so every
  * character is uniform; 12 of them give ~62 bits per opportunity id.
+ * pg_strong_random is asked for a block at a time: one call per id cost
+ * more than everything else about making it.  Every byte is used once.
  *
  *-------------------------------------------------------------------------
  */
@@ -17,6 +19,13 @@ bool		opp_debug_repeat_id = false;
 /* The last id handed out in this backend, for debug_repeat_id */
 static char last_id[OPP_ID_LEN + 1];
 
+/*
+ * Unused random bytes.  Filled in the backend that uses them, never in the
+ * postmaster, so forked backends never share any.
+ */
+static unsigned char pool[1024];
+static size_t pool_next = sizeof(pool);
+
 void
 opp_random_base36(char *out, size_t n)
 {
@@ -24,16 +33,21 @@ opp_random_base36(char *out, size_t n)
 
 	while (have < n)
 	{
-		unsigned char bytes[32];
+		size_t		take;
 
-		/* ask for a little more than needed: 1.6% of bytes are rejected */
-		size_t		nbytes = Min(sizeof(bytes), n - have + 4);
-
-		if (!pg_strong_random(bytes, nbytes))
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("could not generate random identifier")));
-		have += opp_base36_from_random(bytes, nbytes, out + have, n - have);
+		if (pool_next == sizeof(pool))
+		{
+			if (!pg_strong_random(pool, sizeof(pool)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INTERNAL_ERROR),
+						 errmsg("could not generate random identifier")));
+			pool_next = 0;
+		}
+		/* one byte per missing character; rejected bytes leave a gap */
+		take = Min(sizeof(pool) - pool_next, n - have);
+		have += opp_base36_from_random(pool + pool_next, take, out + have,
+									   n - have);
+		pool_next += take;
 	}
 }
 

@@ -276,6 +276,9 @@ multi_insert_rows(Relation rel, int n, Datum (*values)[NCOLUMNS],
 		EState	   *estate = CreateExecutorState();
 		ResultRelInfo *rri = makeNode(ResultRelInfo);
 		TupleTableSlot **slots = palloc(n * sizeof(TupleTableSlot *));
+		/* an unpinned copy: slots on the relcache's would each pin it */
+		TupleDesc	desc = CreateTupleDescCopy(RelationGetDescr(rel));
+		const TupleTableSlotOps *ops = table_slot_callbacks(rel);
 		BulkInsertState bistate = GetBulkInsertState();
 		CommandId	cid = GetCurrentCommandId(true);
 
@@ -284,8 +287,7 @@ multi_insert_rows(Relation rel, int n, Datum (*values)[NCOLUMNS],
 
 		for (int i = 0; i < n; i++)
 		{
-			slots[i] = MakeSingleTupleTableSlot(RelationGetDescr(rel),
-												table_slot_callbacks(rel));
+			slots[i] = MakeSingleTupleTableSlot(desc, ops);
 			memcpy(slots[i]->tts_values, values[i], sizeof(values[i]));
 			memcpy(slots[i]->tts_isnull, isnull[i], sizeof(isnull[i]));
 			ExecStoreVirtualTuple(slots[i]);
