@@ -15,6 +15,7 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "envelope.h"
 
@@ -267,11 +268,11 @@ set_string(JsonbValue *v, const char *s, size_t len)
 }
 
 /*
- * The "data" object of a stored opportunity into *out, using pairs (room
- * for MAX_ANSWER_KEYS): every stored field that has a value.
+ * The pairs of a stored opportunity's "data" object into pairs (room for
+ * MAX_ANSWER_KEYS): every stored field that has a value.  Returns how many.
  */
-static void
-opportunity_value(JsonbValue *out, JsonbPair *pairs, const OppCreated *created,
+static int
+opportunity_pairs(JsonbPair *pairs, const OppCreated *created,
 				  const char *stamp)
 {
 	const OppLead *lead = created->lead;
@@ -317,9 +318,15 @@ opportunity_value(JsonbValue *out, JsonbPair *pairs, const OppCreated *created,
 		pairs[n].order = n;
 		n++;
 	}
-	out->type = jbvObject;
-	out->val.object.nPairs = n;
-	out->val.object.pairs = pairs;
+	return n;
+}
+
+static void
+set_object(JsonbValue *v, JsonbPair *pairs, int n)
+{
+	v->type = jbvObject;
+	v->val.object.nPairs = n;
+	v->val.object.pairs = pairs;
 }
 
 /* {"data": data, "success": true}, with response.status 201 */
@@ -352,7 +359,7 @@ opp_created_response(const OppCreated *created, TimestampTz created_at)
 
 	init_answer_keys();
 	opp_format_utc(created_at, stamp);
-	opportunity_value(&data, pairs, created, stamp);
+	set_object(&data, pairs, opportunity_pairs(pairs, created, stamp));
 	return success_envelope(&data);
 }
 
@@ -360,20 +367,37 @@ Jsonb *
 opp_batch_created_response(const OppCreated *created, int n,
 						   TimestampTz created_at)
 {
-	JsonbPair  *pairs = palloc(n * MAX_ANSWER_KEYS * sizeof(JsonbPair));
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext treecxt;
 	JsonbValue	data;
 	char		stamp[OPP_TIMESTAMP_SIZE];
+	Jsonb	   *answer;
 
 	init_answer_keys();
 	opp_format_utc(created_at, stamp);
+
+	/* the tree is only needed until it is converted */
+	treecxt = AllocSetContextCreate(callcxt, "opportunities answer",
+									ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(treecxt);
 	data.type = jbvArray;
 	data.val.array.nElems = n;
 	data.val.array.elems = palloc(n * sizeof(JsonbValue));
 	data.val.array.rawScalar = false;
 	for (int i = 0; i < n; i++)
-		opportunity_value(&data.val.array.elems[i],
-						  &pairs[i * MAX_ANSWER_KEYS], &created[i], stamp);
-	return success_envelope(&data);
+	{
+		JsonbPair	pairs[MAX_ANSWER_KEYS];
+		int			npairs = opportunity_pairs(pairs, &created[i], stamp);
+		JsonbPair  *kept = palloc(npairs * sizeof(JsonbPair));
+
+		memcpy(kept, pairs, npairs * sizeof(JsonbPair));
+		set_object(&data.val.array.elems[i], kept, npairs);
+	}
+	MemoryContextSwitchTo(callcxt);
+
+	answer = success_envelope(&data);
+	MemoryContextDelete(treecxt);
+	return answer;
 }
 
 Jsonb *

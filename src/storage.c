@@ -353,6 +353,8 @@ opp_store_leads(OppCreated *created, int n, TimestampTz now)
 	Datum		(*values)[NCOLUMNS];
 	bool		(*isnull)[NCOLUMNS];
 	AclResult	aclresult;
+	MemoryContext batchcxt;
+	MemoryContext callcxt;
 
 	rel = table_openrv(makeRangeVar("opportunities", "opportunities", -1),
 					   RowExclusiveLock);
@@ -367,6 +369,11 @@ opp_store_leads(OppCreated *created, int n, TimestampTz now)
 		return;
 	}
 
+	/* the rows' datums, slots and executor state go once the batch is in */
+	batchcxt = AllocSetContextCreate(CurrentMemoryContext,
+									 "opportunities batch insert",
+									 ALLOCSET_DEFAULT_SIZES);
+	callcxt = MemoryContextSwitchTo(batchcxt);
 	values = palloc(n * sizeof(*values));
 	isnull = palloc(n * sizeof(*isnull));
 	for (int i = 0; i < n; i++)
@@ -385,6 +392,9 @@ opp_store_leads(OppCreated *created, int n, TimestampTz now)
 			break;
 		elog(DEBUG1, "opportunity id collision in a batch, drawing new ids");
 	}
+
+	MemoryContextSwitchTo(callcxt);
+	MemoryContextDelete(batchcxt);
 
 	/* like SPI after a statement: later commands see the rows */
 	CommandCounterIncrement();
