@@ -9,6 +9,11 @@ SELECT k->>'id' ~ '^key_[0-9a-z]{12}$' AS id_shape,
 	k->>'created_at' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$' AS created_at_shape
 FROM opportunities.create_api_key('CRM sync', ARRAY['opportunities:write']) AS k;
 
+-- created_at and expires_at are each their own time
+SELECT k->>'created_at' = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_now,
+	k->>'expires_at' = to_char((now() + interval '30 days') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expires_in_30_days
+FROM opportunities.create_api_key('thirty days', ARRAY['opportunities:read'], now() + interval '30 days') AS k;
+
 -- keep plaintext keys for the tests below (in a real system only the caller has them)
 CREATE TEMP TABLE keys (label text PRIMARY KEY, id text, key text);
 INSERT INTO keys SELECT 'write', k->>'id', k->>'key'
@@ -31,10 +36,13 @@ SELECT opportunities.create_api_key('x', ARRAY['opportunities:admin']);
 SELECT opportunities.create_api_key('x', ARRAY['opportunities:write', 'opportunities:write']);
 SELECT opportunities.create_api_key('x', ARRAY[]::text[]);
 SELECT opportunities.create_api_key('x', ARRAY[NULL]::text[]);
+SELECT opportunities.create_api_key('x', ARRAY['opportunities:write', NULL]);
 SELECT opportunities.create_api_key('x', NULL);
 SELECT opportunities.create_api_key('', ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key(NULL, ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], now() - interval '1 second');
+SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], 'infinity');
+SELECT opportunities.create_api_key(E'bell\x07', ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key('x', ARRAY[['opportunities:write']]);
 
 -- revoke: true once, then false; unknown ids are false

@@ -81,3 +81,27 @@ ALTER TABLE opportunities.opportunities ADD COLUMN tenant text NOT NULL DEFAULT 
 SELECT opportunities.create_opportunities('[{"name": "Tenant 1"}, {"name": "Tenant 2"}]')->'success' AS success;
 SELECT name, tenant FROM opportunities.opportunities WHERE name LIKE 'Tenant %' ORDER BY name;
 ALTER TABLE opportunities.opportunities DROP COLUMN tenant;
+
+-- a column narrowed by an operator is honoured too: tuples the COPY-like
+-- path forms are never coerced, so it steps aside
+DELETE FROM opportunities.opportunities WHERE char_length(company) > 10;
+ALTER TABLE opportunities.opportunities ALTER company TYPE varchar(10);
+SELECT opportunities.create_opportunities('[{"name": "Narrow", "company": "0123456789ABCDEF"}]');
+ALTER TABLE opportunities.opportunities ALTER company TYPE varchar(255);
+
+-- with an INSERT rule, batches fail exactly like single creates
+CREATE TABLE rule_log (id text);
+CREATE RULE log_insert AS ON INSERT TO opportunities.opportunities
+	DO ALSO INSERT INTO public.rule_log VALUES (NEW.id);
+SELECT opportunities.create_opportunity('{"name": "Ruled"}');
+SELECT opportunities.create_opportunities('[{"name": "Ruled"}]');
+DROP RULE log_insert ON opportunities.opportunities;
+
+-- a read-only transaction writes nothing, batch or not
+BEGIN READ ONLY;
+SELECT opportunities.create_opportunities('[{"name": "Read only"}]');
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT opportunities.create_opportunity('{"name": "Read only"}');
+ROLLBACK;
+SELECT count(*) AS read_only_rows FROM opportunities.opportunities WHERE name = 'Read only';

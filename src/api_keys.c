@@ -24,6 +24,7 @@
 #include "envelope.h"
 #include "opp_id.h"
 #include "storage.h"
+#include "validators.h"
 
 #define API_KEY_NAME_MAX_CHARS	255
 
@@ -66,10 +67,11 @@ opp_create_api_key(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("name and permissions are required")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (name[0] == '\0' || pg_mbstrlen(name) > API_KEY_NAME_MAX_CHARS)
+	if (name[0] == '\0' || pg_mbstrlen(name) > API_KEY_NAME_MAX_CHARS ||
+		opp_has_control_chars(name, strlen(name)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("API key name must be 1 to %d characters",
+				 errmsg("API key name must be 1 to %d characters without control characters",
 						API_KEY_NAME_MAX_CHARS)));
 
 	result.permissions = PG_GETARG_ARRAYTYPE_P(1);
@@ -83,6 +85,10 @@ opp_create_api_key(PG_FUNCTION_ARGS)
 	result.created_at = GetCurrentTransactionStartTimestamp();
 	result.expires = !PG_ARGISNULL(2);
 	result.expires_at = result.expires ? PG_GETARG_TIMESTAMPTZ(2) : 0;
+	if (result.expires && TIMESTAMP_NOT_FINITE(result.expires_at))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("expires_at must be a finite time; use NULL for a key that does not expire")));
 	if (result.expires && result.expires_at <= result.created_at)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -41,7 +41,8 @@ static const char *const opp_permissions[] = {
 };
 
 static const char lookup_sql[] =
-"SELECT revoked_at IS NOT NULL, expires_at <= now(), $2 = ANY (permissions)"
+"SELECT revoked_at IS NOT NULL, expires_at <= statement_timestamp(),"
+" $2 = ANY (permissions)"
 " FROM opportunities.api_keys WHERE key_hash = $1";
 
 static const Oid lookup_types[2] = {BYTEAOID, TEXTOID};
@@ -58,12 +59,8 @@ opp_api_key_hash(const char *key, size_t len)
 	if (rc == 0)
 		rc = pg_cryptohash_update(ctx, (const uint8 *) key, len);
 	if (rc == 0)
-#if PG_VERSION_NUM >= 150000
 		rc = pg_cryptohash_final(ctx, (uint8 *) VARDATA(digest),
 								 OPP_API_KEY_HASH_LEN);
-#else
-		rc = pg_cryptohash_final(ctx, (uint8 *) VARDATA(digest));
-#endif
 	pg_cryptohash_free(ctx);
 	if (rc != 0)
 		elog(ERROR, "could not compute SHA-256 of an API key");
@@ -110,7 +107,10 @@ opp_permissions_problem(ArrayType *perms, char **bad)
 		bool		known = false;
 
 		if (isnull[i])
+		{
+			*bad = NULL;
 			return "permissions must not contain NULL";
+		}
 		names[i] = TextDatumGetCString(elems[i]);
 		for (size_t p = 0; p < lengthof(opp_permissions); p++)
 			known |= strcmp(names[i], opp_permissions[p]) == 0;

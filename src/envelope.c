@@ -404,7 +404,8 @@ Jsonb *
 opp_api_key_json(const OppNewApiKey *key)
 {
 	JsonbParseState *ps = NULL;
-	char		stamp[OPP_TIMESTAMP_SIZE];
+	char		created[OPP_TIMESTAMP_SIZE];
+	char		expires[OPP_TIMESTAMP_SIZE];
 	Datum	   *perms;
 	int			nperms;
 
@@ -423,13 +424,14 @@ opp_api_key_json(const OppNewApiKey *key)
 					VARSIZE_ANY_EXHDR(DatumGetPointer(perms[i])));
 	(void) pushJsonbValue(&ps, WJB_END_ARRAY, NULL);
 
-	opp_format_utc(key->created_at, stamp);
-	push_string_pair(&ps, "created_at", stamp);
+	opp_format_utc(key->created_at, created);
+	push_string_pair(&ps, "created_at", created);
 	push_key(&ps, "expires_at");
 	if (key->expires)
 	{
-		opp_format_utc(key->expires_at, stamp);
-		push_string(&ps, WJB_VALUE, stamp, strlen(stamp));
+		/* its own buffer: pushed strings are referenced, not copied */
+		opp_format_utc(key->expires_at, expires);
+		push_string(&ps, WJB_VALUE, expires, strlen(expires));
 	}
 	else
 	{

@@ -47,6 +47,8 @@ opp_random_base36(char *out, size_t n)
 		take = Min(sizeof(pool) - pool_next, n - have);
 		have += opp_base36_from_random(pool + pool_next, take, out + have,
 									   n - have);
+		/* used bytes are part of ids and keys now: keep no copy */
+		explicit_bzero(pool + pool_next, take);
 		pool_next += take;
 	}
 }

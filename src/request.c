@@ -84,10 +84,11 @@ check_deal_value(Numeric value, Numeric *rounded)
 static bool
 is_blank_string(const JsonbValue *v)
 {
-	size_t		len = v->val.string.len;
+	size_t		len;
 
 	if (v->type != jbvString)
 		return false;
+	len = v->val.string.len;
 	(void) opp_trim(v->val.string.val, &len);
 	return len == 0;
 }

@@ -23,6 +23,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_am_d.h"
 #include "catalog/pg_type_d.h"
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
@@ -47,7 +48,11 @@ typedef struct OppColumn
 {
 	const char *name;
 	Oid			type;
+	int32		typmod;			/* as declared by the install script */
 } OppColumn;
+
+#define VARCHAR_TYPMOD(n)			((n) + VARHDRSZ)
+#define NUMERIC_TYPMOD(prec, scale)	((((prec) << 16) | (scale)) + VARHDRSZ)
 
 #define COL_ID			0
 #define COL_FIELD(f)	(1 + (f))
@@ -58,23 +63,23 @@ typedef struct OppColumn
 #define NCOLUMNS		(5 + OPP_NUM_FIELDS)
 
 static const OppColumn columns[NCOLUMNS] = {
-	{"id", TEXTOID},
-	{"name", VARCHAROID},
-	{"email", VARCHAROID},
-	{"phone", VARCHAROID},
-	{"company", VARCHAROID},
-	{"position", VARCHAROID},
-	{"status", TEXTOID},
-	{"source", TEXTOID},
-	{"deal_value", NUMERICOID},
-	{"deal_currency", TEXTOID},
-	{"linkedin_url", VARCHAROID},
-	{"notes", VARCHAROID},
-	{"responsible_user_id", VARCHAROID},
-	{"created_at", TIMESTAMPTZOID},
-	{"updated_at", TIMESTAMPTZOID},
-	{"won_at", TIMESTAMPTZOID},
-	{"lost_at", TIMESTAMPTZOID},
+	{"id", TEXTOID, -1},
+	{"name", VARCHAROID, VARCHAR_TYPMOD(255)},
+	{"email", VARCHAROID, VARCHAR_TYPMOD(254)},
+	{"phone", VARCHAROID, VARCHAR_TYPMOD(16)},
+	{"company", VARCHAROID, VARCHAR_TYPMOD(255)},
+	{"position", VARCHAROID, VARCHAR_TYPMOD(255)},
+	{"status", TEXTOID, -1},
+	{"source", TEXTOID, -1},
+	{"deal_value", NUMERICOID, NUMERIC_TYPMOD(15, 2)},
+	{"deal_currency", TEXTOID, -1},
+	{"linkedin_url", VARCHAROID, VARCHAR_TYPMOD(2048)},
+	{"notes", VARCHAROID, VARCHAR_TYPMOD(10000)},
+	{"responsible_user_id", VARCHAROID, VARCHAR_TYPMOD(128)},
+	{"created_at", TIMESTAMPTZOID, -1},
+	{"updated_at", TIMESTAMPTZOID, -1},
+	{"won_at", TIMESTAMPTZOID, -1},
+	{"lost_at", TIMESTAMPTZOID, -1},
 };
 
 StaticAssertDecl(OPP_NUM_FIELDS == 12,
@@ -195,7 +200,7 @@ insert_row_spi(SPIPlanPtr plan, OppCreated *created, Datum *values,
 		elog(DEBUG1, "opportunity id collision, drawing another id");
 	}
 	ereport(ERROR,
-			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			(errcode(ERRCODE_INTERNAL_ERROR),
 			 errmsg("could not generate a unique opportunity id after %d attempts",
 					MAX_ID_ATTEMPTS)));
 }
@@ -225,9 +230,11 @@ opp_store_lead(OppCreated *created, TimestampTz now)
 }
 
 /*
- * True if rel is still exactly the table this file knows: a plain table
- * with our columns only, no triggers and no row level security.  Anything
- * else an operator added is honoured by the SQL path instead.
+ * True if rel is still exactly the table this file knows: a plain heap
+ * table with our columns only, as declared (tuples formed here are not
+ * coerced to a column's length or precision), and no triggers, rules or
+ * row level security.  Anything else an operator changed is honoured by
+ * the SQL path instead.
  */
 static bool
 multi_insert_usable(Relation rel)
@@ -235,7 +242,9 @@ multi_insert_usable(Relation rel)
 	TupleDesc	desc = RelationGetDescr(rel);
 
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
 		rel->trigdesc != NULL ||
+		rel->rd_rules != NULL ||
 		rel->rd_rel->relrowsecurity ||
 		desc->natts != NCOLUMNS)
 		return false;
@@ -244,6 +253,7 @@ multi_insert_usable(Relation rel)
 		Form_pg_attribute att = TupleDescAttr(desc, c);
 
 		if (att->attisdropped || att->atttypid != columns[c].type ||
+			att->atttypmod != columns[c].typmod ||
 			att->attgenerated != '\0' ||
 			strcmp(NameStr(att->attname), columns[c].name) != 0)
 			return false;
@@ -291,7 +301,10 @@ multi_insert_rows(Relation rel, int n, Datum (*values)[NCOLUMNS],
 			memcpy(slots[i]->tts_values, values[i], sizeof(values[i]));
 			memcpy(slots[i]->tts_isnull, isnull[i], sizeof(isnull[i]));
 			ExecStoreVirtualTuple(slots[i]);
-			ExecConstraints(rri, slots[i], estate);
+			/* executor callers all test this: it dereferences constr */
+			if (RelationGetDescr(rel)->constr)
+				ExecConstraints(rri, slots[i], estate);
+			ResetPerTupleExprContext(estate);
 		}
 
 		/* table_multi_insert may leak into the current context */
@@ -312,6 +325,7 @@ multi_insert_rows(Relation rel, int n, Datum (*values)[NCOLUMNS],
 #endif
 			list_free(recheck);
 			ExecDropSingleTupleTableSlot(slots[i]);
+			ResetPerTupleExprContext(estate);
 		}
 
 		FreeBulkInsertState(bistate);
@@ -356,6 +370,10 @@ opp_store_leads(OppCreated *created, int n, TimestampTz now)
 	MemoryContext batchcxt;
 	MemoryContext callcxt;
 
+	/* the SQL path gets these from the executor; the COPY-like path not */
+	PreventCommandIfReadOnly("create_opportunities");
+	PreventCommandIfParallelMode("create_opportunities");
+
 	rel = table_openrv(makeRangeVar("opportunities", "opportunities", -1),
 					   RowExclusiveLock);
 	aclresult = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(),
@@ -383,7 +401,7 @@ opp_store_leads(OppCreated *created, int n, TimestampTz now)
 	{
 		if (attempt == MAX_ID_ATTEMPTS)
 			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("could not generate unique opportunity ids after %d attempts",
 							MAX_ID_ATTEMPTS)));
 		for (int i = 0; i < n; i++)
