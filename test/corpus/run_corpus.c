@@ -34,7 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "libpq-fe.h"
+#include "pgtest.h"
 
 #define DBNAME			"opp_corpus"
 #define MAX_BATCH		1000	/* opportunities.max_batch_size's default */
@@ -63,25 +63,8 @@ static int	ncast = 0;
 static int	ncrashes = 0;
 static int	nmismatches = 0;
 
-/* The stored rows a success envelope ($1) names, rebuilt as the API answers */
-#define UTC_STAMP(col) \
-	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-static const char rows_match_sql[] =
-"SELECT count(*), count(o.id), count(DISTINCT a.d->>'id'),"
-" count(*) FILTER (WHERE o.updated_at = o.created_at AND a.d ="
-"  jsonb_strip_nulls(jsonb_build_object("
-"   'id', o.id, 'name', o.name, 'email', o.email, 'phone', o.phone,"
-"   'company', o.company, 'position', o.position, 'status', o.status,"
-"   'source', o.source, 'deal_value', o.deal_value,"
-"   'deal_currency', o.deal_currency, 'linkedin_url', o.linkedin_url,"
-"   'notes', o.notes, 'responsible_user_id', o.responsible_user_id,"
-"   'created_at', " UTC_STAMP("o.created_at") ","
-"   'won_at', " UTC_STAMP("o.won_at") ","
-"   'lost_at', " UTC_STAMP("o.lost_at") ")))"
-" FROM jsonb_array_elements(CASE jsonb_typeof($1::jsonb->'data')"
-"  WHEN 'array' THEN $1::jsonb->'data'"
-"  ELSE jsonb_build_array($1::jsonb->'data') END) AS a(d)"
-" LEFT JOIN opportunities.opportunities o ON o.id = a.d->>'id'";
+const char	pgtest_progname[] = "run_corpus";
+const char	pgtest_appname[] = "opportunities-corpus";
 
 /*
  * A batch's items ($1, a success) against the single calls' answers ($2, a
@@ -119,41 +102,6 @@ static const char batch_report_sql[] =
 /* ---------------------------------------------------------------------- */
 /* Plumbing */
 
-static void die(const char *fmt,...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt,...)
-{
-	va_list		ap;
-
-	fputs("run_corpus: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static void *
-xmalloc(size_t size)
-{
-	void	   *p = malloc(size > 0 ? size : 1);
-
-	if (p == NULL)
-		die("out of memory");
-	return p;
-}
-
-static char *
-xstrndup(const char *s, size_t len)
-{
-	char	   *copy = xmalloc(len + 1);
-
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	return copy;
-}
-
 static void mismatch(const Record *r, const char *fmt,...) __attribute__((format(printf, 2, 3)));
 
 /* Report that record r (NULL: a batch) did not behave as expected */
@@ -174,75 +122,12 @@ mismatch(const Record *r, const char *fmt,...)
 	fflush(stdout);
 }
 
-/* Print at most a few hundred bytes of a long text */
-static const char *
-excerpt(const char *s)
-{
-	static char buf[304];
-
-	if (s == NULL)
-		return "(null)";
-	if (strlen(s) < 300)
-		return s;
-	memcpy(buf, s, 280);
-	strcpy(buf + 280, "...(truncated)");
-	return buf;
-}
-
-static PGconn *
-connect_db(const char *dbname)
-{
-	const char *keys[] = {"dbname", "client_encoding", "application_name", NULL};
-	const char *values[] = {dbname, "UTF8", "opportunities-corpus", NULL};
-
-	return PQconnectdbParams(dbname ? keys : keys + 1,
-							 dbname ? values : values + 1, 0);
-}
-
-static PGresult *
-must(const char *sql, int nparams, const char *const *params)
-{
-	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, params, NULL,
-								   NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		die("statement failed: %s\n  statement: %s", PQerrorMessage(conn),
-			excerpt(sql));
-	return res;
-}
-
-static void
-must_exec(const char *sql)
-{
-	PQclear(must(sql, 0, NULL));
-}
-
-static long
-query_long(const char *sql)
-{
-	PGresult   *res = must(sql, 0, NULL);
-	long		n;
-
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
-		die("no value from: %s", sql);
-	n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return n;
-}
-
-static long
-count_rows(void)
-{
-	return query_long("SELECT count(*) FROM opportunities.opportunities");
-}
-
 static void
 session_setup(void)
 {
-	must_exec("SET opportunities.auth = 'none'");
-	must_exec("SET TimeZone = '" SESSION_TIMEZONE "'");
-	must_exec("SET statement_timeout = '60s'");
+	must_exec(conn, "SET opportunities.auth = 'none'");
+	must_exec(conn, "SET TimeZone = '" SESSION_TIMEZONE "'");
+	must_exec(conn, "SET statement_timeout = '60s'");
 }
 
 /* After a crash the server restarts; wait for it to take connections */
@@ -252,7 +137,7 @@ reconnect(void)
 	PQfinish(conn);
 	for (int attempt = 0; attempt < 60; attempt++)
 	{
-		conn = connect_db(DBNAME);
+		conn = try_connect(NULL, NULL, DBNAME);
 		if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
 		{
 			session_setup();
@@ -465,7 +350,7 @@ static void
 check_stored(const Record *r, const char *answer)
 {
 	const char *params[1] = {answer};
-	PGresult   *res = must(rows_match_sql, 1, params);
+	PGresult   *res = must(conn, rows_match_sql, 1, params);
 
 	if (strcmp(PQgetvalue(res, 0, 0), "1") != 0 ||
 		strcmp(PQgetvalue(res, 0, 1), "1") != 0 ||
@@ -485,16 +370,15 @@ run_one(Record *r)
 	bool		cast_expected = strcmp(r->expect, "cast_error") == 0;
 	bool		created_expected = strcmp(r->expect, "created") == 0;
 
-	must_exec("BEGIN");
-	before = count_rows();
+	must_exec(conn, "BEGIN");
+	before = count_rows(conn);
 	res = PQexecParams(conn, "SELECT opportunities.create_opportunity($1::jsonb)",
 					   1, NULL, params, NULL, NULL, 0);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		char	   *message = xstrndup(PQerrorMessage(conn),
-									   strlen(PQerrorMessage(conn)));
+		char	   *message = xstrdup(PQerrorMessage(conn));
 
 		bool		cast_error;
 
@@ -507,7 +391,7 @@ run_one(Record *r)
 					 excerpt(message));
 		PQclear(res);
 		free(message);
-		if (rolled_back(r) && count_rows() != before)
+		if (rolled_back(r) && count_rows(conn) != before)
 			mismatch(r, "a failed call left rows behind");
 		return;
 	}
@@ -515,10 +399,10 @@ run_one(Record *r)
 	{
 		mismatch(r, "no answer");
 		PQclear(res);
-		must_exec("ROLLBACK");
+		must_exec(conn, "ROLLBACK");
 		return;
 	}
-	r->answer = xstrndup(PQgetvalue(res, 0, 0), strlen(PQgetvalue(res, 0, 0)));
+	r->answer = xstrdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	r->succeeded = starts_with(r->answer, "{\"data\": {\"id\": \"opp_") &&
 		ends_with(r->answer, ", \"success\": true}");
@@ -526,7 +410,7 @@ run_one(Record *r)
 		ncreated++;
 	else
 		nrejected++;
-	after = count_rows();
+	after = count_rows(conn);
 
 	if (cast_expected)
 		mismatch(r, "jsonb took it, expected the cast to fail; answer: %s",
@@ -555,14 +439,14 @@ run_one(Record *r)
 	}
 	if (!cast_expected)
 	{
-		long		status = query_long("SELECT current_setting('response.status', true)");
+		long		status = query_long(conn, "SELECT current_setting('response.status', true)");
 
 		if (status != (r->succeeded ? 201 : 400))
 			mismatch(r, "response.status %ld for a %s", status,
 					 r->succeeded ? "success" : "client error");
 		check_answer_text(r, r->answer);
 	}
-	must_exec("COMMIT");
+	must_exec(conn, "COMMIT");
 	(void) survived(r);
 }
 
@@ -620,7 +504,7 @@ call_batch(const char *array)
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 		!PQgetisnull(res, 0, 0))
-		answer = xstrndup(PQgetvalue(res, 0, 0), strlen(PQgetvalue(res, 0, 0)));
+		answer = xstrdup(PQgetvalue(res, 0, 0));
 	else
 		mismatch(NULL, "create_opportunities raised: %s",
 				 excerpt(PQerrorMessage(conn)));
@@ -642,8 +526,8 @@ valid_batch(Record **recs, int n, Text *bodies, Text *answers)
 	json_array(answers, recs, n, true);
 	snprintf(want, sizeof(want), "%d", n);
 
-	must_exec("BEGIN");
-	before = count_rows();
+	must_exec(conn, "BEGIN");
+	before = count_rows(conn);
 	answer = call_batch(bodies->data);
 	if (answer == NULL)
 	{
@@ -656,11 +540,11 @@ valid_batch(Record **recs, int n, Text *bodies, Text *answers)
 				 excerpt(answer));
 	else
 	{
-		if (count_rows() - before != n)
+		if (count_rows(conn) - before != n)
 			mismatch(NULL, "a batch of %d wrote %ld rows", n,
-					 count_rows() - before);
+					 count_rows(conn) - before);
 		params[0] = answer;
-		res = must(rows_match_sql, 1, params);
+		res = must(conn, rows_match_sql, 1, params);
 		if (strcmp(PQgetvalue(res, 0, 0), want) != 0 ||
 			strcmp(PQgetvalue(res, 0, 1), want) != 0 ||
 			strcmp(PQgetvalue(res, 0, 2), want) != 0 ||
@@ -670,14 +554,14 @@ valid_batch(Record **recs, int n, Text *bodies, Text *answers)
 					 PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
 		PQclear(res);
 		params[1] = answers->data;
-		res = must(batch_same_sql, 2, params);
+		res = must(conn, batch_same_sql, 2, params);
 		if (strcmp(PQgetvalue(res, 0, 0), want) != 0 ||
 			strcmp(PQgetvalue(res, 0, 1), want) != 0)
 			mismatch(NULL, "batch of %d: %s of %s items answer what the single call answered",
 					 n, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
 		PQclear(res);
 	}
-	must_exec("COMMIT");
+	must_exec(conn, "COMMIT");
 	free(answer);
 	(void) survived(NULL);
 }
@@ -701,8 +585,8 @@ mixed_batch(Record **recs, int n, Text *bodies, Text *answers)
 	snprintf(want, sizeof(want), "%d", n);
 	snprintf(want_refused, sizeof(want_refused), "%d", nrefused);
 
-	must_exec("BEGIN");
-	before = count_rows();
+	must_exec(conn, "BEGIN");
+	before = count_rows(conn);
 	answer = call_batch(bodies->data);
 	if (answer == NULL)
 	{
@@ -713,18 +597,18 @@ mixed_batch(Record **recs, int n, Text *bodies, Text *answers)
 		!ends_with(answer, "}, \"success\": false}"))
 		mismatch(NULL, "a batch with %d refused bodies was answered: %s",
 				 nrefused, excerpt(answer));
-	if (count_rows() != before)
-		mismatch(NULL, "a refused batch wrote %ld rows", count_rows() - before);
+	if (count_rows(conn) != before)
+		mismatch(NULL, "a refused batch wrote %ld rows", count_rows(conn) - before);
 	params[0] = answer;
 	params[1] = answers->data;
-	res = must(batch_report_sql, 2, params);
+	res = must(conn, batch_report_sql, 2, params);
 	if (strcmp(PQgetvalue(res, 0, 0), want) != 0 ||
 		strcmp(PQgetvalue(res, 0, 1), want) != 0 ||
 		strcmp(PQgetvalue(res, 0, 2), want_refused) != 0)
 		mismatch(NULL, "batch of %d with %d refused: %s items agree with the single calls, %s reported",
 				 n, nrefused, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 2));
 	PQclear(res);
-	must_exec("COMMIT");
+	must_exec(conn, "COMMIT");
 	free(answer);
 	(void) survived(NULL);
 }
@@ -750,8 +634,8 @@ batch_limit(Text *bodies)
 		}
 		text_add(bodies, "]", 1);
 
-		must_exec("BEGIN");
-		before = count_rows();
+		must_exec(conn, "BEGIN");
+		before = count_rows(conn);
 		answer = call_batch(bodies->data);
 		if (answer == NULL)
 		{
@@ -761,15 +645,15 @@ batch_limit(Text *bodies)
 		if (n <= MAX_BATCH)
 		{
 			if (!ends_with(answer, "], \"success\": true}") ||
-				count_rows() - before != n)
+				count_rows(conn) - before != n)
 				mismatch(NULL, "a batch of %d (the limit) was not stored whole: %s",
 						 n, excerpt(answer));
 		}
 		else if (!starts_with(answer, "{\"error\": {\"code\": \"VALIDATION_ERROR\", ") ||
-				 count_rows() != before)
+				 count_rows(conn) != before)
 			mismatch(NULL, "a batch of %d (over the limit) was not refused: %s",
 					 n, excerpt(answer));
-		must_exec("COMMIT");
+		must_exec(conn, "COMMIT");
 		free(answer);
 	}
 }
@@ -835,19 +719,14 @@ bulk(Record *recs, int n)
 static void
 setup(void)
 {
-	conn = connect_db(NULL);
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
-		die("could not connect: %s", conn ? PQerrorMessage(conn) : "out of memory");
-	must_exec("SET client_min_messages = warning");
-	must_exec("DROP DATABASE IF EXISTS " DBNAME " WITH (FORCE)");
-	must_exec("CREATE DATABASE " DBNAME " ENCODING 'UTF8' TEMPLATE template0");
+	conn = connect_db(NULL, NULL, NULL);
+	must_exec(conn, "SET client_min_messages = warning");
+	must_exec(conn, "DROP DATABASE IF EXISTS " DBNAME " WITH (FORCE)");
+	must_exec(conn, "CREATE DATABASE " DBNAME " ENCODING 'UTF8' TEMPLATE template0");
 	PQfinish(conn);
 
-	conn = connect_db(DBNAME);
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
-		die("could not connect to " DBNAME ": %s",
-			conn ? PQerrorMessage(conn) : "out of memory");
-	must_exec("CREATE EXTENSION opportunities");
+	conn = connect_db(NULL, NULL, DBNAME);
+	must_exec(conn, "CREATE EXTENSION opportunities");
 	session_setup();
 }
 

@@ -40,7 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libpq-fe.h"
+#include "pgtest.h"
 
 #define DBNAME			"opp_replay"
 #define API_ROLE		"web_anon"
@@ -50,6 +50,9 @@
 
 /* A session TimeZone far from UTC, so a local-time answer would show */
 #define SESSION_TIMEZONE "Pacific/Chatham"
+
+const char	pgtest_progname[] = "replay";
+const char	pgtest_appname[] = "opportunities-replay";
 
 static PGconn *admin;			/* superuser */
 static PGconn *api;				/* authenticator, as PostgREST connects */
@@ -100,132 +103,6 @@ static const char tx_vars_sql[] =
 
 static const char call_one_sql[] = CALL_SQL("create_opportunity");
 static const char call_many_sql[] = CALL_SQL("create_opportunities");
-
-/*
- * Every row the answer names, rebuilt from the table the way the API
- * answers (absent fields omitted, UTC seconds); counts the answer's items,
- * those stored and those stored exactly as answered.  $1 is a success
- * envelope; "data" is one object or an array of them.
- */
-#define UTC_STAMP(col) \
-	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-static const char rows_match_sql[] =
-"SELECT count(*), count(o.id),"
-" count(*) FILTER (WHERE o.updated_at = o.created_at AND a.d ="
-"  jsonb_strip_nulls(jsonb_build_object("
-"   'id', o.id, 'name', o.name, 'email', o.email, 'phone', o.phone,"
-"   'company', o.company, 'position', o.position, 'status', o.status,"
-"   'source', o.source, 'deal_value', o.deal_value,"
-"   'deal_currency', o.deal_currency, 'linkedin_url', o.linkedin_url,"
-"   'notes', o.notes, 'responsible_user_id', o.responsible_user_id,"
-"   'created_at', " UTC_STAMP("o.created_at") ","
-"   'won_at', " UTC_STAMP("o.won_at") ","
-"   'lost_at', " UTC_STAMP("o.lost_at") ")))"
-" FROM jsonb_array_elements(CASE jsonb_typeof($1::jsonb->'data')"
-"  WHEN 'array' THEN $1::jsonb->'data'"
-"  ELSE jsonb_build_array($1::jsonb->'data') END) AS a(d)"
-" LEFT JOIN opportunities.opportunities o ON o.id = a.d->>'id'";
-
-/* ---------------------------------------------------------------------- */
-/* Plumbing */
-
-static void die(const char *fmt,...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt,...)
-{
-	va_list		ap;
-
-	fputs("replay: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char	   *copy = strdup(s);
-
-	if (copy == NULL)
-		die("out of memory");
-	return copy;
-}
-
-/* Connect as user (NULL: from the environment) to dbname */
-static PGconn *
-connect_db(const char *user, const char *password, const char *dbname)
-{
-	const char *keys[6];
-	const char *values[6];
-	int			n = 0;
-	PGconn	   *conn;
-
-	if (user != NULL)
-	{
-		keys[n] = "user";
-		values[n++] = user;
-	}
-	if (password != NULL)
-	{
-		keys[n] = "password";
-		values[n++] = password;
-	}
-	if (dbname != NULL)
-	{
-		keys[n] = "dbname";
-		values[n++] = dbname;
-	}
-	keys[n] = "client_encoding";
-	values[n++] = "UTF8";
-	keys[n] = "application_name";
-	values[n++] = "opportunities-replay";
-	keys[n] = NULL;
-	values[n] = NULL;
-
-	conn = PQconnectdbParams(keys, values, 0);
-	if (conn == NULL)
-		die("out of memory");
-	if (PQstatus(conn) != CONNECTION_OK)
-		die("could not connect as %s to %s: %s", user ? user : "(default)",
-			dbname ? dbname : "(default)", PQerrorMessage(conn));
-	return conn;
-}
-
-/* Run a setup statement that must succeed; returns its result */
-static PGresult *
-must(PGconn *conn, const char *sql, int nparams, const char *const *params)
-{
-	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, params, NULL,
-								   NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		die("setup statement failed: %s\n  statement: %s",
-			PQerrorMessage(conn), sql);
-	return res;
-}
-
-static void
-must_exec(PGconn *conn, const char *sql)
-{
-	PQclear(must(conn, sql, 0, NULL));
-}
-
-/* Rows in the opportunities table, as the superuser sees them */
-static long
-count_rows(void)
-{
-	PGresult   *res = must(admin,
-						   "SELECT count(*) FROM opportunities.opportunities",
-						   0, NULL);
-	long		n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-
-	PQclear(res);
-	return n;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Cases */
@@ -492,10 +369,10 @@ expect_stored_as_answered(const Response *r, int items)
 	res = must(admin, rows_match_sql, 1, params);
 	if (atoi(PQgetvalue(res, 0, 0)) != items ||
 		atoi(PQgetvalue(res, 0, 1)) != items ||
-		atoi(PQgetvalue(res, 0, 2)) != items)
+		atoi(PQgetvalue(res, 0, 3)) != items)
 		fail("answer items / stored / stored as answered: %s / %s / %s, expected %d",
 			 PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-			 PQgetvalue(res, 0, 2), items);
+			 PQgetvalue(res, 0, 3), items);
 	PQclear(res);
 }
 
@@ -509,10 +386,10 @@ exchange_case(const char *name, bool many, const char *api_key,
 	long		before;
 
 	begin_case();
-	before = count_rows();
+	before = count_rows(admin);
 	post_rpc(many, api_key, body, &r);
 	expect_answer(&r, status, tmpl);
-	expect_rows(before, count_rows(), written);
+	expect_rows(before, count_rows(admin), written);
 	if (written > 0)
 		expect_stored_as_answered(&r, (int) written);
 	end_case(name);
@@ -724,10 +601,10 @@ seed_case(const char *key)
 	PGresult   *res;
 
 	begin_case();
-	before = count_rows();
+	before = count_rows(admin);
 	post_rpc(false, key, SEED_BODY, &r);
 	expect_answer(&r, 201, seed_answer);
-	expect_rows(before, count_rows(), 1);
+	expect_rows(before, count_rows(admin), 1);
 	expect_stored_as_answered(&r, 1);
 	if (!r.raised)
 	{
@@ -752,13 +629,13 @@ malformed_json_case(const char *key)
 	long		before;
 
 	begin_case();
-	before = count_rows();
+	before = count_rows(admin);
 	post_rpc(false, key, "{\"name\": \"x\",", &r);
 	if (!r.raised)
 		fail("malformed JSON was answered (%d): %s", r.status, r.body);
 	else if (strcmp(r.sqlstate, "22P02") != 0)
 		fail("SQLSTATE %s, expected 22P02: %s", r.sqlstate, r.error);
-	expect_rows(before, count_rows(), 0);
+	expect_rows(before, count_rows(admin), 0);
 	end_case("write key + malformed JSON: refused by the ::jsonb cast (22P02), rolled back, nothing written");
 	response_free(&r);
 }
@@ -844,7 +721,7 @@ refused_case(const char *name, const char *sql)
 static void
 least_privilege(void)
 {
-	long		before = count_rows();
+	long		before = count_rows(admin);
 	long		keys_before;
 	PGresult   *res;
 
@@ -889,7 +766,7 @@ least_privilege(void)
 	must_exec(api, "RESET ROLE");
 
 	begin_case();
-	expect_rows(before, count_rows(), 0);
+	expect_rows(before, count_rows(admin), 0);
 	res = must(admin, "SELECT count(*), count(revoked_at) FROM opportunities.api_keys",
 			   0, NULL);
 	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) * 1000 +
