@@ -34,6 +34,7 @@ EXTRA_CLEAN = src/iso4217_codes.h
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+PG_PROVE_FLAGS += -I test/perl
 
 # ISO 4217 codes come from Debian's iso-codes, never typed by hand.
 ISO_4217_JSON ?= /usr/share/iso-codes/json/iso_4217.json

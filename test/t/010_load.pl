@@ -17,7 +17,7 @@
 use strict;
 use warnings;
 
-use IPC::Run;
+use OpportunitiesTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -62,23 +62,10 @@ for my $c (1 .. $clients)
 	push @files, $file;
 }
 
-# Start all clients at once, then wait for all of them.  Their output goes
-# to files, not pipes: a pipe nobody drains while we wait on another client
-# would block its writer.
+# Start all clients at once, then wait for all of them.  Client $c writes
+# its answers to $dir/client$c.out, its errors to $dir/client$c.err.
 my $start = time;
-my @runs;
-for my $c (1 .. $clients)
-{
-	push @runs,
-	  IPC::Run::start(
-		[
-			'psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres'),
-			'-f', $files[ $c - 1 ]
-		],
-		'>', "$dir/client$c.out", '2>', "$dir/client$c.err",
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-}
+my @runs = start_psql_clients($node, @files);
 my @out;
 for my $c (1 .. $clients)
 {

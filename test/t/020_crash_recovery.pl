@@ -24,7 +24,7 @@
 use strict;
 use warnings;
 
-use IPC::Run;
+use OpportunitiesTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -103,21 +103,10 @@ for my $i (1 .. $per_client)
 }
 close $kfh;
 
-# Start the load.  Output goes to files (psql flushes them when it exits
-# on the lost connection); pipes would need draining while we wait.
-my @runs;
-for my $c (1 .. $keys_client)
-{
-	push @runs,
-	  IPC::Run::start(
-		[
-			'psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1',
-			'-d', $node->connstr('postgres'),
-			'-f', "$dir/client$c.sql"
-		],
-		'>', "$dir/client$c.out", '2>', "$dir/client$c.err",
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-}
+# Start the load.  Output goes to $dir/client$c.out and .err (psql flushes
+# them when it exits on the lost connection).
+my @runs = start_psql_clients($node,
+	map { "$dir/client$_.sql" } 1 .. $keys_client);
 my $start = time;
 sleep($crash_after);
 $node->poll_query_until('postgres',
