@@ -98,9 +98,9 @@ SELECT * FROM call_with(headers_for('expiring'), '{"name": "expired and revoked"
 
 -- the modes: auto (above), api_key (always), none (never)
 SELECT set_config('request.headers', '', false);
-SELECT * FROM try('{"name": "auto mode, no HTTP request"}');
+SELECT * FROM try('{"name": "auto mode, no HTTP request"}', http => false);
 SET opportunities.auth = 'api_key';
-SELECT * FROM try('{"name": "api_key mode, no HTTP request"}');
+SELECT * FROM try('{"name": "api_key mode, no HTTP request"}', http => false);
 SELECT * FROM call_with(headers_for('write'), '{"name": "api_key mode, good key"}');
 SET opportunities.auth = 'none';
 SELECT * FROM call_with('{"x-api-key": "wrong"}', '{"name": "none mode"}');

@@ -59,7 +59,7 @@ RESET opportunities.debug_repeat_id;
 -- authentication applies to batches too, before the body
 BEGIN;
 SELECT set_config('request.headers', '{}', true);
-SELECT * FROM try('"not even an array"', bulk => true);
+SELECT * FROM try('"not even an array"', bulk => true, http => false);
 ROLLBACK;
 
 -- Batches are written the way COPY writes; a trigger or column an operator

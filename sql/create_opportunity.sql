@@ -95,7 +95,20 @@ RESET TimeZone;
 
 -- the HTTP status is transaction-local, as PostgREST expects
 BEGIN;
+SET LOCAL opportunities.auth = 'none';
+SET LOCAL request.headers = '{"content-type": "application/json"}';
 SELECT (opportunities.create_opportunity('{"name": "In a transaction"}'))->'success' AS success,
 	current_setting('response.status', true) AS http_status;
 COMMIT;
 SELECT coalesce(current_setting('response.status', true), '') AS after_commit;
+
+-- and it is set only for HTTP requests: a plain SQL call, answered or
+-- refused, leaves it alone
+BEGIN;
+SELECT (opportunities.create_opportunity('{"name": "Over SQL"}'))->'success' AS success,
+	coalesce(current_setting('response.status', true), '') AS http_status;
+SELECT (opportunities.create_opportunity('{"name": ""}'))->'success' AS success,
+	coalesce(current_setting('response.status', true), '') AS http_status;
+SELECT (opportunities.create_opportunities('[{"name": "Over SQL"}]'))->'success' AS success,
+	coalesce(current_setting('response.status', true), '') AS http_status;
+COMMIT;

@@ -35,17 +35,31 @@ END
 $$;
 
 -- create_opportunity (or, with bulk, create_opportunities) with its answer
--- masked and the HTTP status it set
+-- masked and the HTTP status it set.  With http (the default) the call is
+-- made as PostgREST makes it, request.headers set, but without a key
+-- (opportunities.auth none for the call): only over HTTP is
+-- response.status set.  Without http, the session's settings stand.
 CREATE FUNCTION try(body jsonb, bulk boolean DEFAULT false,
-	OUT answer jsonb, OUT http_status text)
+	http boolean DEFAULT true, OUT answer jsonb, OUT http_status text)
 LANGUAGE plpgsql AS $$
+DECLARE
+	-- NULL until the library is loaded
+	auth text := coalesce(current_setting('opportunities.auth', true), 'auto');
 BEGIN
+	IF http THEN
+		PERFORM set_config('opportunities.auth', 'none', true),
+			set_config('request.headers', '{"content-type": "application/json"}', true);
+	END IF;
 	IF bulk THEN
 		answer := masked(opportunities.create_opportunities(body));
 	ELSE
 		answer := masked(opportunities.create_opportunity(body));
 	END IF;
 	http_status := current_setting('response.status', true);
+	IF http THEN
+		PERFORM set_config('opportunities.auth', auth, true),
+			set_config('request.headers', '', true);
+	END IF;
 END
 $$;
 

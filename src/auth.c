@@ -153,6 +153,19 @@ column_is_true(int column)
 	return !isnull && DatumGetBool(d);
 }
 
+/*
+ * The request's headers as JSON text, or NULL when the call did not come
+ * over HTTP: PostgREST sets request.headers on every request, SQL callers
+ * normally never do.
+ */
+const char *
+opp_request_headers(void)
+{
+	const char *headers = GetConfigOption("request.headers", true, false);
+
+	return headers != NULL && headers[0] != '\0' ? headers : NULL;
+}
+
 Jsonb *
 opp_authenticate(const char *permission)
 {
@@ -164,8 +177,8 @@ opp_authenticate(const char *permission)
 
 	if (opp_auth_mode == OPP_AUTH_NONE)
 		return NULL;
-	headers = GetConfigOption("request.headers", true, false);
-	if (headers != NULL && headers[0] != '\0')
+	headers = opp_request_headers();
+	if (headers != NULL)
 		key = request_api_key(headers);
 	else if (opp_auth_mode == OPP_AUTH_AUTO)
 		return NULL;			/* not an HTTP request */

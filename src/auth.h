@@ -41,6 +41,8 @@ extern const struct config_enum_entry opp_auth_mode_options[];
  * Check the request's API key for the permission.  NULL when the request
  * may go on, else the error envelope to answer with (response.status set).
  */
+extern const char *opp_request_headers(void);
+
 extern Jsonb *opp_authenticate(const char *permission);
 
 /* SHA-256 of a key: the only form in which keys are stored */

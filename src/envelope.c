@@ -4,7 +4,7 @@
  *	  Build the API's response envelopes directly as jsonb.
  *
  * Envelopes are pushed value by value (pushJsonbValue), never printed and
- * re-parsed.  Every error envelope sets response.status, so PostgREST
+ * re-parsed.  Over HTTP every envelope sets response.status, so PostgREST
  * answers with the HTTP status that belongs to its code.
  *
  *-------------------------------------------------------------------------
@@ -17,6 +17,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
+#include "auth.h"
 #include "envelope.h"
 
 typedef struct OppErrorInfo
@@ -36,11 +37,17 @@ static const OppErrorInfo opp_errors[] = {
 	[OPP_ERR_INSUFFICIENT_PERMISSIONS] = {"INSUFFICIENT_PERMISSIONS", 403, "API key lacks the required permission"},
 };
 
+/*
+ * Set response.status for an HTTP front end.  SQL callers have no use for
+ * it, and a SET LOCAL costs them a pass over every setting at commit.
+ */
 void
 opp_set_response_status(int status)
 {
 	char		buf[16];
 
+	if (opp_request_headers() == NULL)
+		return;
 	snprintf(buf, sizeof(buf), "%d", status);
 	(void) set_config_option("response.status", buf, PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);

@@ -125,7 +125,9 @@ mismatch(const Record *r, const char *fmt,...)
 static void
 session_setup(void)
 {
+	/* an HTTP request without a key: response.status is set only over HTTP */
 	must_exec(conn, "SET opportunities.auth = 'none'");
+	must_exec(conn, "SET request.headers = '{\"content-type\": \"application/json\"}'");
 	must_exec(conn, "SET TimeZone = '" SESSION_TIMEZONE "'");
 	must_exec(conn, "SET statement_timeout = '60s'");
 }
