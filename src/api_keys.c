@@ -95,7 +95,7 @@ opp_create_api_key(PG_FUNCTION_ARGS)
 				 errmsg("expires_at must be in the future")));
 
 	memcpy(key, OPP_API_KEY_PREFIX, OPP_API_KEY_PREFIX_LEN);
-	opp_random_base36(key + OPP_API_KEY_PREFIX_LEN, OPP_API_KEY_RANDOM_LEN);
+	opp_secret_base36(key + OPP_API_KEY_PREFIX_LEN, OPP_API_KEY_RANDOM_LEN);
 	key[OPP_API_KEY_LEN] = '\0';
 	memcpy(prefix, key, OPP_API_KEY_DISPLAY_LEN);
 	prefix[OPP_API_KEY_DISPLAY_LEN] = '\0';

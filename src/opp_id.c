@@ -5,8 +5,13 @@
  *
  * Bytes are mapped to [0-9a-z] by rejection sampling (base36.c), so every
  * character is uniform; 12 of them give ~62 bits per opportunity id.
- * pg_strong_random is asked for a block at a time: one call per id cost
- * more than everything else about making it.  Every byte is used once.
+ *
+ * Ids are public, so they come from a pool filled a block at a time:
+ * pg_strong_random costs about 300k instructions a call whatever it is
+ * asked for (OpenSSL's RAND_status dominates), which per id would cost more
+ * than the insert.  Every pooled byte is used once and then zeroed.  API
+ * key material is secret and never pooled: it is drawn fresh for each key
+ * and wiped from this file's buffers after use.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,11 +25,21 @@ bool		opp_debug_repeat_id = false;
 static char last_id[OPP_ID_LEN + 1];
 
 /*
- * Unused random bytes.  Filled in the backend that uses them, never in the
- * postmaster, so forked backends never share any.
+ * Unused random bytes for ids, about 1,300 of them.  Filled in the backend
+ * that uses them, never in the postmaster, so forked backends never share
+ * any.
  */
-static unsigned char pool[1024];
+static unsigned char pool[16384];
 static size_t pool_next = sizeof(pool);
+
+static void
+strong_random(void *buf, size_t len)
+{
+	if (!pg_strong_random(buf, len))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate random identifier")));
+}
 
 void
 opp_random_base36(char *out, size_t n)
@@ -37,20 +52,33 @@ opp_random_base36(char *out, size_t n)
 
 		if (pool_next == sizeof(pool))
 		{
-			if (!pg_strong_random(pool, sizeof(pool)))
-				ereport(ERROR,
-						(errcode(ERRCODE_INTERNAL_ERROR),
-						 errmsg("could not generate random identifier")));
+			strong_random(pool, sizeof(pool));
 			pool_next = 0;
 		}
 		/* one byte per missing character; rejected bytes leave a gap */
 		take = Min(sizeof(pool) - pool_next, n - have);
 		have += opp_base36_from_random(pool + pool_next, take, out + have,
 									   n - have);
-		/* used bytes are part of ids and keys now: keep no copy */
+		/* used bytes are part of ids now: keep no copy */
 		explicit_bzero(pool + pool_next, take);
 		pool_next += take;
 	}
+}
+
+void
+opp_secret_base36(char *out, size_t n)
+{
+	unsigned char bytes[64];
+	size_t		have = 0;
+
+	while (have < n)
+	{
+		/* 64 bytes all but always give a key its 32 characters */
+		strong_random(bytes, sizeof(bytes));
+		have += opp_base36_from_random(bytes, sizeof(bytes), out + have,
+									   n - have);
+	}
+	explicit_bzero(bytes, sizeof(bytes));
 }
 
 void

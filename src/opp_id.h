@@ -18,6 +18,9 @@ extern bool opp_debug_repeat_id;
 /* n characters of [0-9a-z] from pg_strong_random, uniformly */
 extern void opp_random_base36(char *out, size_t n);
 
+/* The same for secrets: drawn fresh, never from the pool ids use */
+extern void opp_secret_base36(char *out, size_t n);
+
 /*
  * A new opportunity id in out (OPP_ID_LEN + 1 bytes).  retry says the
  * previous id collided: only a first attempt may repeat an id under
