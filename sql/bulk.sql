@@ -82,11 +82,14 @@ SELECT opportunities.create_opportunities('[{"name": "Tenant 1"}, {"name": "Tena
 SELECT name, tenant FROM opportunities.opportunities WHERE name LIKE 'Tenant %' ORDER BY name;
 ALTER TABLE opportunities.opportunities DROP COLUMN tenant;
 
--- a column narrowed by an operator is honoured too: tuples the COPY-like
--- path forms are never coerced, so it steps aside
+-- a column narrowed by an operator is honoured too: values are coerced to
+-- the typmods the extension declared, so the COPY-like path steps aside, and
+-- the prepared INSERT, re-planned, coerces to the new one
 DELETE FROM opportunities.opportunities WHERE char_length(company) > 10;
 ALTER TABLE opportunities.opportunities ALTER company TYPE varchar(10);
 SELECT opportunities.create_opportunities('[{"name": "Narrow", "company": "0123456789ABCDEF"}]');
+SELECT opportunities.create_opportunity('{"name": "Narrow", "company": "0123456789ABCDEF"}');
+SELECT opportunities.create_opportunity('{"name": "Narrow", "company": "0123456789"}')->'data'->>'company' AS fits;
 ALTER TABLE opportunities.opportunities ALTER company TYPE varchar(255);
 
 -- with an INSERT rule, batches fail exactly like single creates

@@ -5,7 +5,10 @@
  *
  * One opportunity goes through SPI with an INSERT prepared once per backend
  * (SPI_keepplan; the plan cache re-plans it by itself if the table
- * changes).  A batch goes the way COPY goes: heap tuples handed to
+ * changes).  Its parameters are declared with the columns' own typmods, and
+ * the values are coerced to those typmods here, by the types' own typmod
+ * functions: the executor would otherwise set up a coercion function (with
+ * its catalog lookups) for every varchar and numeric column on every call.  A batch goes the way COPY goes: heap tuples handed to
  * table_multi_insert with a BulkInsertState, then their index entries, all
  * inside one subtransaction so an id collision can be retried.  When the
  * table is no longer exactly what this file expects (a column or trigger
@@ -29,8 +32,11 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/params.h"
+#include "parser/parse_node.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -106,6 +112,30 @@ opp_kept_plan(SPIPlanPtr *plan, const char *sql, int nargs, const Oid *types)
 	return p;
 }
 
+/* $n of the INSERT is the nth column, with its type and typmod */
+static Node *
+column_param_ref(ParseState *pstate pg_attribute_unused(), ParamRef *pref)
+{
+	Param	   *param;
+
+	if (pref->number < 1 || pref->number > NCOLUMNS)
+		return NULL;			/* the parser reports the unknown $n */
+	param = makeNode(Param);
+	param->paramkind = PARAM_EXTERN;
+	param->paramid = pref->number;
+	param->paramtype = columns[pref->number - 1].type;
+	param->paramtypmod = columns[pref->number - 1].typmod;
+	param->paramcollid = get_typcollation(param->paramtype);
+	param->location = pref->location;
+	return (Node *) param;
+}
+
+static void
+insert_parser_setup(ParseState *pstate, void *arg pg_attribute_unused())
+{
+	pstate->p_paramref_hook = column_param_ref;
+}
+
 /*
  * INSERT INTO opportunities.opportunities (<columns>) VALUES ($1, ...)
  * ON CONFLICT (id) DO NOTHING: a taken id inserts nothing and is retried.
@@ -114,7 +144,8 @@ static SPIPlanPtr
 get_insert_plan(void)
 {
 	StringInfoData sql;
-	Oid			types[NCOLUMNS];
+	SPIPrepareOptions options = {0};
+	SPIPlanPtr	p;
 
 	if (insert_plan != NULL)
 		return insert_plan;
@@ -125,13 +156,18 @@ get_insert_plan(void)
 		appendStringInfo(&sql, "%s%s", c > 0 ? ", " : "", columns[c].name);
 	appendStringInfoString(&sql, ") VALUES (");
 	for (int c = 0; c < NCOLUMNS; c++)
-	{
 		appendStringInfo(&sql, "%s$%d", c > 0 ? ", " : "", c + 1);
-		types[c] = columns[c].type;
-	}
 	appendStringInfoString(&sql, ") ON CONFLICT (id) DO NOTHING");
 
-	return opp_kept_plan(&insert_plan, sql.data, NCOLUMNS, types);
+	options.parserSetup = insert_parser_setup;
+	p = SPI_prepare_extended(sql.data, &options);
+	if (p == NULL)
+		elog(ERROR, "SPI_prepare_extended failed: %s",
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(p) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	insert_plan = p;
+	return p;
 }
 
 /* The column values of a lead, all but the id. */
@@ -146,16 +182,28 @@ lead_row(const OppLead *lead, TimestampTz now, Datum *values, bool *isnull)
 
 		if (opp_fields[f].type == OPP_TYPE_NUMBER)
 		{
-			values[c] = PointerGetDatum(lead->deal_value);
 			isnull[c] = lead->deal_value == NULL;
+			values[c] = isnull[c] ? (Datum) 0 :
+				DirectFunctionCall2(numeric,
+									NumericGetDatum(lead->deal_value),
+									Int32GetDatum(columns[c].typmod));
 		}
 		else
 		{
 			const OppText *t = &lead->text[f];
 
 			isnull[c] = t->str == NULL;
-			values[c] = isnull[c] ? (Datum) 0 :
-				PointerGetDatum(cstring_to_text_with_len(t->str, t->len));
+			if (isnull[c])
+				values[c] = (Datum) 0;
+			else
+			{
+				values[c] = PointerGetDatum(cstring_to_text_with_len(t->str,
+																	 t->len));
+				if (columns[c].type == VARCHAROID)
+					values[c] = DirectFunctionCall3(varchar, values[c],
+													Int32GetDatum(columns[c].typmod),
+													BoolGetDatum(false));
+			}
 		}
 	}
 	values[COL_CREATED_AT] = TimestampTzGetDatum(now);
@@ -182,16 +230,25 @@ static void
 insert_row_spi(SPIPlanPtr plan, OppCreated *created, Datum *values,
 			   bool *isnull)
 {
-	char		nulls[NCOLUMNS];
+	ParamListInfo params = makeParamList(NCOLUMNS);
+	SPIExecuteOptions options = {0};
 
+	options.params = params;
 	for (int attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++)
 	{
 		int			rc;
 
 		new_id(created, values, isnull, attempt > 0);
 		for (int c = 0; c < NCOLUMNS; c++)
-			nulls[c] = isnull[c] ? 'n' : ' ';
-		rc = SPI_execute_plan(plan, values, nulls, false, 0);
+		{
+			ParamExternData *prm = &params->params[c];
+
+			prm->value = values[c];
+			prm->isnull = isnull[c];
+			prm->pflags = PARAM_FLAG_CONST;
+			prm->ptype = columns[c].type;
+		}
+		rc = SPI_execute_plan_extended(plan, &options);
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "opportunity insert failed: %s",
 				 SPI_result_code_string(rc));
@@ -231,9 +288,9 @@ opp_store_lead(OppCreated *created, TimestampTz now)
 
 /*
  * True if rel is still exactly the table this file knows: a plain heap
- * table with our columns only, as declared (tuples formed here are not
- * coerced to a column's length or precision), and no triggers, rules or
- * row level security.  Anything else an operator changed is honoured by
+ * table with our columns only, as declared (lead_row coerces values to the
+ * declared typmods, nothing else does on this path), and no triggers, rules
+ * or row level security.  Anything else an operator changed is honoured by
  * the SQL path instead.
  */
 static bool
