@@ -46,10 +46,13 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM set_config('response.status',
-		CASE WHEN code IN ('MISSING_API_KEY', 'INVALID_API_KEY', 'EXPIRED_API_KEY') THEN '401'
-			 WHEN code = 'INSUFFICIENT_PERMISSIONS' THEN '403'
-			 ELSE '400' END, true);
+	-- over HTTP only, as the extension does
+	IF current_setting('request.headers', true) <> '' THEN
+		PERFORM set_config('response.status',
+			CASE WHEN code IN ('MISSING_API_KEY', 'INVALID_API_KEY', 'EXPIRED_API_KEY') THEN '401'
+				 WHEN code = 'INSUFFICIENT_PERMISSIONS' THEN '403'
+				 ELSE '400' END, true);
+	END IF;
 	RETURN jsonb_build_object('success', false, 'error',
 		jsonb_strip_nulls(jsonb_build_object('code', code, 'message', message,
 											 'details', details)));
@@ -440,7 +443,9 @@ BEGIN
 
 	-- UTC whatever the session's TimeZone, without fractions
 	stamp := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
-	PERFORM set_config('response.status', '201', true);
+	IF headers <> '' THEN
+		PERFORM set_config('response.status', '201', true);
+	END IF;
 	RETURN jsonb_build_object('success', true, 'data', jsonb_strip_nulls(jsonb_build_object(
 		'id', new_id, 'name', name, 'email', email, 'phone', phone,
 		'company', company, 'position', "position", 'status', status,
