@@ -42,6 +42,7 @@ SELECT opportunities.create_api_key('', ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key(NULL, ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], now() - interval '1 second');
 SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], 'infinity');
+SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], '12000-01-01');  -- beyond the API's 4-digit years
 SELECT opportunities.create_api_key(E'bell\x07', ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key('x', ARRAY[['opportunities:write']]);
 
