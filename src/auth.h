@@ -38,11 +38,16 @@ extern const struct config_enum_entry opp_auth_mode_options[];
 #define OPP_API_KEY_HASH_LEN		32	/* SHA-256 */
 
 /*
- * Check the request's API key for the permission.  NULL when the request
- * may go on, else the error envelope to answer with (response.status set).
+ * request.headers as JSON text, NULL unless the call came over HTTP (that
+ * is, request.headers is set and not empty)
  */
 extern const char *opp_request_headers(void);
 
+/*
+ * Check the request's API key for the permission.  NULL when the request
+ * may go on, else the error envelope to answer with (response.status set
+ * over HTTP).
+ */
 extern Jsonb *opp_authenticate(const char *permission);
 
 /* SHA-256 of a key: the only form in which keys are stored */

@@ -8,12 +8,14 @@
  * changes).  Its parameters are declared with the columns' own typmods, and
  * the values are coerced to those typmods here, by the types' own typmod
  * functions: the executor would otherwise set up a coercion function (with
- * its catalog lookups) for every varchar and numeric column on every call.  A batch goes the way COPY goes: heap tuples handed to
- * table_multi_insert with a BulkInsertState, then their index entries, all
- * inside one subtransaction so an id collision can be retried.  When the
- * table is no longer exactly what this file expects (a column or trigger
- * added by an operator, row level security), batches fall back to the
- * prepared INSERT, which honours all of that.
+ * its catalog lookups) for every varchar and numeric column on every call.
+ *
+ * A batch goes the way COPY goes: heap tuples handed to table_multi_insert
+ * with a BulkInsertState, then their index entries, all inside one
+ * subtransaction so an id collision can be retried.  When the table is no
+ * longer exactly what this file expects (a column or trigger added by an
+ * operator, row level security), batches fall back to the prepared INSERT,
+ * which honours all of that.
  *
  * Request data only ever travels as parameters or datums; the statement
  * text is built from the constant column table below.
@@ -96,20 +98,23 @@ StaticAssertDecl(OPP_NUM_FIELDS == 12,
 
 static SPIPlanPtr insert_plan = NULL;
 
-SPIPlanPtr
-opp_kept_plan(SPIPlanPtr *plan, const char *sql, int nargs, const Oid *types)
+/* Keep a freshly prepared plan for the life of the backend. */
+static SPIPlanPtr
+keep_plan(SPIPlanPtr p)
 {
-	SPIPlanPtr	p;
-
-	if (*plan != NULL)
-		return *plan;
-	p = SPI_prepare(sql, nargs, unconstify(Oid *, types));
 	if (p == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(p) != 0)
 		elog(ERROR, "SPI_keepplan failed");
-	*plan = p;
 	return p;
+}
+
+SPIPlanPtr
+opp_kept_plan(SPIPlanPtr *plan, const char *sql, int nargs, const Oid *types)
+{
+	if (*plan == NULL)
+		*plan = keep_plan(SPI_prepare(sql, nargs, unconstify(Oid *, types)));
+	return *plan;
 }
 
 /* $n of the INSERT is the nth column, with its type and typmod */
@@ -145,7 +150,6 @@ get_insert_plan(void)
 {
 	StringInfoData sql;
 	SPIPrepareOptions options = {0};
-	SPIPlanPtr	p;
 
 	if (insert_plan != NULL)
 		return insert_plan;
@@ -160,14 +164,8 @@ get_insert_plan(void)
 	appendStringInfoString(&sql, ") ON CONFLICT (id) DO NOTHING");
 
 	options.parserSetup = insert_parser_setup;
-	p = SPI_prepare_extended(sql.data, &options);
-	if (p == NULL)
-		elog(ERROR, "SPI_prepare_extended failed: %s",
-			 SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(p) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	insert_plan = p;
-	return p;
+	insert_plan = keep_plan(SPI_prepare_extended(sql.data, &options));
+	return insert_plan;
 }
 
 /* The column values of a lead, all but the id. */
