@@ -6,8 +6,8 @@
  *
  * Two probes, each in a fresh backend warmed up first by a 1-item batch
  * that is rolled back (library loaded, INSERT plan prepared, caches
- * filled), the batch given as a literal in the statement as bench/run's
- * bulk load does:
+ * filled), the batch given as a literal in the statement (so the figures
+ * include the statement text, which a parameter would not):
  *
  *  1. peak RSS: the backend reads its own /proc/self/status (superuser's
  *     pg_read_file) before and after the call.  VmHWM is the peak resident
