@@ -6,12 +6,11 @@
  * Bytes are mapped to [0-9a-z] by rejection sampling (base36.c), so every
  * character is uniform; 12 of them give ~62 bits per opportunity id.
  *
- * Ids are public, so they come from a pool filled a block at a time:
- * pg_strong_random costs about 300k instructions a call whatever it is
- * asked for (OpenSSL's RAND_status dominates), which per id would cost more
- * than the insert.  Every pooled byte is used once and then zeroed.  API
- * key material is secret and never pooled: it is drawn fresh for each key
- * and wiped from this file's buffers after use.
+ * Ids are public, so they come from a pool filled a block at a time: one
+ * pg_strong_random call per id cost more than everything else about making
+ * it.  Every pooled byte is used once and then zeroed.  API key material is
+ * secret and never pooled: it is drawn fresh for each key and wiped from
+ * this file's buffers after use.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,11 +24,11 @@ bool		opp_debug_repeat_id = false;
 static char last_id[OPP_ID_LEN + 1];
 
 /*
- * Unused random bytes for ids, about 1,300 of them.  Filled in the backend
+ * Unused random bytes for ids, about 80 of them.  Filled in the backend
  * that uses them, never in the postmaster, so forked backends never share
  * any.
  */
-static unsigned char pool[16384];
+static unsigned char pool[1024];
 static size_t pool_next = sizeof(pool);
 
 static void
