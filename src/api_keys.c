@@ -113,10 +113,15 @@ opp_create_api_key(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	plan = opp_kept_plan(&insert_key_plan, insert_key_sql, 7,
 						 insert_key_types);
-	do
+	for (int attempt = 0;; attempt++)
 	{
 		int			rc;
 
+		if (attempt == OPP_MAX_ID_ATTEMPTS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a unique API key id after %d attempts",
+							OPP_MAX_ID_ATTEMPTS)));
 		memcpy(id, "key_", 4);
 		opp_random_base36(id + 4, OPP_ID_RANDOM_LEN);
 		id[OPP_ID_LEN] = '\0';
@@ -125,7 +130,10 @@ opp_create_api_key(PG_FUNCTION_ARGS)
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "API key insert failed: %s",
 				 SPI_result_code_string(rc));
-	} while (SPI_processed == 0);	/* id taken: draw another */
+		if (SPI_processed == 1)
+			break;
+		/* id taken: draw another */
+	}
 	SPI_finish();
 
 	result.id = id;

@@ -12,6 +12,12 @@
 
 #include "fields.h"
 
+/*
+ * How many ids to draw for one row before giving up: ids are 62 random bits,
+ * so a collision twice in a row already means a broken RNG.
+ */
+#define OPP_MAX_ID_ATTEMPTS		8
+
 /* GUC opportunities.debug_repeat_id: exercise the collision retry */
 extern bool opp_debug_repeat_id;
 

@@ -93,9 +93,6 @@ static const OppColumn columns[NCOLUMNS] = {
 StaticAssertDecl(OPP_NUM_FIELDS == 12,
 				 "the column table lists every OppField in order");
 
-/* ids are 62 random bits: a collision twice in a row means a broken RNG */
-#define MAX_ID_ATTEMPTS		8
-
 static SPIPlanPtr insert_plan = NULL;
 
 /* Keep a freshly prepared plan for the life of the backend. */
@@ -232,7 +229,7 @@ insert_row_spi(SPIPlanPtr plan, OppCreated *created, Datum *values,
 	SPIExecuteOptions options = {0};
 
 	options.params = params;
-	for (int attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++)
+	for (int attempt = 0; attempt < OPP_MAX_ID_ATTEMPTS; attempt++)
 	{
 		int			rc;
 
@@ -257,7 +254,7 @@ insert_row_spi(SPIPlanPtr plan, OppCreated *created, Datum *values,
 	ereport(ERROR,
 			(errcode(ERRCODE_INTERNAL_ERROR),
 			 errmsg("could not generate a unique opportunity id after %d attempts",
-					MAX_ID_ATTEMPTS)));
+					OPP_MAX_ID_ATTEMPTS)));
 }
 
 static void
@@ -454,11 +451,11 @@ opp_store_leads(OppCreated *created, int n, TimestampTz now)
 
 	for (int attempt = 0;; attempt++)
 	{
-		if (attempt == MAX_ID_ATTEMPTS)
+		if (attempt == OPP_MAX_ID_ATTEMPTS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("could not generate unique opportunity ids after %d attempts",
-							MAX_ID_ATTEMPTS)));
+							OPP_MAX_ID_ATTEMPTS)));
 		for (int i = 0; i < n; i++)
 			new_id(&created[i], values[i], isnull[i], attempt > 0);
 		if (multi_insert_rows(rel, n, values, isnull))
