@@ -42,7 +42,10 @@ SELECT opportunities.create_api_key('', ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key(NULL, ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], now() - interval '1 second');
 SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], 'infinity');
-SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], '12000-01-01');  -- beyond the API's 4-digit years
+SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], '10000-01-01 00:00:00+00');  -- beyond the API's 4-digit years
+BEGIN;
+SELECT opportunities.create_api_key('x', ARRAY['opportunities:write'], '9999-12-31 23:59:59.999999+00')->>'expires_at' AS last_expiry;
+ROLLBACK;
 SELECT opportunities.create_api_key(E'bell\x07', ARRAY['opportunities:write']);
 SELECT opportunities.create_api_key('x', ARRAY[['opportunities:write']]);
 

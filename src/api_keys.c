@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/timestamp.h"
 
 #include "auth.h"
@@ -93,6 +94,13 @@ opp_create_api_key(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("expires_at must be in the future")));
+	/* the API's timestamps have four-digit years */
+	if (result.expires &&
+		result.expires_at >= (TimestampTz) (date2j(10000, 1, 1) -
+											POSTGRES_EPOCH_JDATE) * USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("expires_at must be before the year 10000")));
 
 	memcpy(key, OPP_API_KEY_PREFIX, OPP_API_KEY_PREFIX_LEN);
 	opp_secret_base36(key + OPP_API_KEY_PREFIX_LEN, OPP_API_KEY_RANDOM_LEN);
