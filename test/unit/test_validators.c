@@ -186,44 +186,39 @@ utf8_length(const char *s, size_t len)
 	return n;
 }
 
+/* A yes/no validator, called on an exact-size copy of s */
 static bool
-has_controls(const char *s, size_t len)
+check_exact(bool (*check) (const char *, size_t), const char *s, size_t len)
 {
 	char	   *copy = copy_exact(s, len);
-	bool		r = opp_has_control_chars(copy, len);
+	bool		r = check(copy, len);
 
 	free(copy);
 	return r;
+}
+
+static bool
+has_controls(const char *s, size_t len)
+{
+	return check_exact(opp_has_control_chars, s, len);
 }
 
 static bool
 has_controls_multiline(const char *s, size_t len)
 {
-	char	   *copy = copy_exact(s, len);
-	bool		r = opp_has_control_chars_multiline(copy, len);
-
-	free(copy);
-	return r;
+	return check_exact(opp_has_control_chars_multiline, s, len);
 }
 
 static bool
 email_valid(const char *s, size_t len)
 {
-	char	   *copy = copy_exact(s, len);
-	bool		r = opp_email_is_valid(copy, len);
-
-	free(copy);
-	return r;
+	return check_exact(opp_email_is_valid, s, len);
 }
 
 static bool
 url_valid(const char *s, size_t len)
 {
-	char	   *copy = copy_exact(s, len);
-	bool		r = opp_linkedin_url_is_valid(copy, len);
-
-	free(copy);
-	return r;
+	return check_exact(opp_linkedin_url_is_valid, s, len);
 }
 
 /* Normalise into out; returns the validator's result. */
