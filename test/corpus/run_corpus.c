@@ -494,16 +494,24 @@ json_array(Text *t, Record **recs, int n, bool answers)
 	text_add(t, "]", 1);
 }
 
-/* Call create_opportunities in an open transaction; NULL if it raised */
+/*
+ * Open a transaction, note the row count in *before and call
+ * create_opportunities.  The answer, or NULL if the call raised (the
+ * transaction is then rolled back, the mismatch counted); the caller
+ * commits.
+ */
 static char *
-call_batch(const char *array)
+call_batch(const char *array, long *before)
 {
 	const char *params[1] = {array};
-	PGresult   *res = PQexecParams(conn,
-								   "SELECT opportunities.create_opportunities($1::jsonb)",
-								   1, NULL, params, NULL, NULL, 0);
+	PGresult   *res;
 	char	   *answer = NULL;
 
+	must_exec(conn, "BEGIN");
+	*before = count_rows(conn);
+	res = PQexecParams(conn,
+					   "SELECT opportunities.create_opportunities($1::jsonb)",
+					   1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 		!PQgetisnull(res, 0, 0))
 		answer = xstrdup(PQgetvalue(res, 0, 0));
@@ -511,6 +519,8 @@ call_batch(const char *array)
 		mismatch(NULL, "create_opportunities raised: %s",
 				 excerpt(PQerrorMessage(conn)));
 	PQclear(res);
+	if (answer == NULL)
+		(void) rolled_back(NULL);
 	return answer;
 }
 
@@ -528,14 +538,9 @@ valid_batch(Record **recs, int n, Text *bodies, Text *answers)
 	json_array(answers, recs, n, true);
 	snprintf(want, sizeof(want), "%d", n);
 
-	must_exec(conn, "BEGIN");
-	before = count_rows(conn);
-	answer = call_batch(bodies->data);
+	answer = call_batch(bodies->data, &before);
 	if (answer == NULL)
-	{
-		(void) rolled_back(NULL);
 		return;
-	}
 	if (!starts_with(answer, "{\"data\": [") ||
 		!ends_with(answer, "], \"success\": true}"))
 		mismatch(NULL, "a batch of %d valid bodies was refused: %s", n,
@@ -587,14 +592,9 @@ mixed_batch(Record **recs, int n, Text *bodies, Text *answers)
 	snprintf(want, sizeof(want), "%d", n);
 	snprintf(want_refused, sizeof(want_refused), "%d", nrefused);
 
-	must_exec(conn, "BEGIN");
-	before = count_rows(conn);
-	answer = call_batch(bodies->data);
+	answer = call_batch(bodies->data, &before);
 	if (answer == NULL)
-	{
-		(void) rolled_back(NULL);
 		return;
-	}
 	if (!starts_with(answer, "{\"error\": {\"code\": \"VALIDATION_ERROR\", ") ||
 		!ends_with(answer, "}, \"success\": false}"))
 		mismatch(NULL, "a batch with %d refused bodies was answered: %s",
@@ -636,14 +636,9 @@ batch_limit(Text *bodies)
 		}
 		text_add(bodies, "]", 1);
 
-		must_exec(conn, "BEGIN");
-		before = count_rows(conn);
-		answer = call_batch(bodies->data);
+		answer = call_batch(bodies->data, &before);
 		if (answer == NULL)
-		{
-			(void) rolled_back(NULL);
 			continue;
-		}
 		if (n <= MAX_BATCH)
 		{
 			if (!ends_with(answer, "], \"success\": true}") ||
