@@ -10,9 +10,23 @@ use warnings;
 
 use Exporter 'import';
 use IPC::Run;
+use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(start_psql_clients);
+our @EXPORT = qw(start_node start_psql_clients);
+
+# start_node($name, $conf): a new cluster in UTF8 (the extension refuses
+# other encodings) with the C.UTF-8 locale, $conf appended to its
+# postgresql.conf (later lines win over Cluster.pm's), started.
+sub start_node
+{
+	my ($name, $conf) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
+	$node->append_conf('postgresql.conf', $conf);
+	$node->start;
+	return $node;
+}
 
 # start_psql_clients($node, @sql_files): start one psql per file, all at
 # once, without waiting for any.  Each runs its file's statements in

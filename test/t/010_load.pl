@@ -18,7 +18,6 @@ use strict;
 use warnings;
 
 use OpportunitiesTest;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
@@ -28,15 +27,12 @@ my $per_client = 2_500;
 my $total = $clients * $per_client;
 
 my $test_start = time;
-my $node = PostgreSQL::Test::Cluster->new('load');
-$node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
-$node->append_conf(
-	'postgresql.conf', q{
+my $node = start_node(
+	'load', q{
 synchronous_commit = off
 # Cluster.pm logs every statement; 20,000 log lines only slow the run down.
 log_statement = none
 });
-$node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION opportunities');
 
 # The body client $c sends as its item $i.  Names and e-mails are unique

@@ -25,7 +25,6 @@ use strict;
 use warnings;
 
 use OpportunitiesTest;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time sleep);
@@ -57,18 +56,15 @@ sub body
 }
 
 my $test_start = time;
-my $node = PostgreSQL::Test::Cluster->new('crash');
-$node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
 # Cluster.pm turns fsync off; a crash test must run with production
-# durability.  Later lines of postgresql.conf win.
-$node->append_conf(
-	'postgresql.conf', q{
+# durability.
+my $node = start_node(
+	'crash', q{
 fsync = on
 synchronous_commit = on
 full_page_writes = on
 log_statement = none
 });
-$node->start;
 is($node->safe_psql('postgres', 'SHOW fsync'), 'on', 'fsync is on');
 is($node->safe_psql('postgres', 'SHOW synchronous_commit'),
 	'on', 'synchronous_commit is on');

@@ -31,7 +31,7 @@ use strict;
 use warnings;
 
 use IPC::Run;
-use PostgreSQL::Test::Cluster;
+use OpportunitiesTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
@@ -42,15 +42,12 @@ my $per_transaction = 1_000;
 my $limit_bytes = 5 * 1024 * 1024;
 
 my $test_start = time;
-my $node = PostgreSQL::Test::Cluster->new('memory');
-$node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
-$node->append_conf(
-	'postgresql.conf', q{
+my $node = start_node(
+	'memory', q{
 synchronous_commit = off
 log_statement = none
 shared_buffers = 2MB
 });
-$node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION opportunities');
 my $key = $node->safe_psql('postgres',
 	q{SELECT opportunities.create_api_key('memory', ARRAY['opportunities:write'])->>'key'});

@@ -24,18 +24,15 @@
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
+use OpportunitiesTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time sleep);
 
 my $started = time;
-my $node = PostgreSQL::Test::Cluster->new('install_dump');
-$node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
 # Autovacuum/autoanalyze would change pg_statistic and friends behind our
 # back between two catalog snapshots.
-$node->append_conf('postgresql.conf', "autovacuum = off\n");
-$node->start;
+my $node = start_node('install_dump', "autovacuum = off\n");
 
 ########################################################################
 # (a) CREATE EXTENSION ... DROP EXTENSION leaves nothing behind
